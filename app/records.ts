@@ -1,0 +1,108 @@
+// Records the charger keeps and reports: sessions, the fault log, and live status.
+// These are the types at the boundary of persistence and of the diagnostics API.
+
+import type { FaultName, OcppErrorCode } from '../state-machines/faults.js';
+import type {
+  CableRatingA,
+  LedBlink,
+  LedColor,
+  LockPosition,
+  PilotOutput,
+  SwitchPosition,
+} from '../hal/interfaces.js';
+
+export type SessionStopReason =
+  | 'EVDisconnected' // the EV was unplugged
+  | 'Local' // the driver presented the card again
+  | 'EmergencyStop'
+  | 'Fault' // an interlock ended it
+  | 'PowerLoss' // found open after a restart
+  | 'Other';
+
+export interface SessionRecord {
+  readonly sessionId: string;
+  readonly connectorId: number;
+  /** The card that started it; null for free charging. */
+  readonly idTag: string | null;
+  readonly startedAt: string; // ISO 8601
+  readonly stoppedAt: string | null;
+  readonly meterStartWh: number;
+  readonly meterStopWh: number | null;
+  /** Energy from the meter's register: last reading − start. */
+  readonly energyWh: number;
+  readonly maxPowerW: number;
+  readonly stopReason: SessionStopReason | null;
+  /** The fault that ended it, when stopReason is Fault. */
+  readonly stopFault: FaultName | null;
+}
+
+export interface FaultLogEntry {
+  readonly at: string; // ISO 8601
+  /** null for a station-wide fault. */
+  readonly connectorId: number | null;
+  readonly fault: FaultName;
+  readonly event: 'raised' | 'cleared' | 'latched' | 'reset';
+  readonly ocppErrorCode: OcppErrorCode;
+  /** The readings that set it off, e.g. { temperatureC: 72 } or { currentA: 40, offeredA: 32 }. */
+  readonly values: Readonly<Record<string, number | string | boolean | null>>;
+}
+
+export type LimitSource =
+  | 'connector'
+  | 'cable'
+  | 'site'
+  | 'temperature'
+  | 'ev' // not a limit we set, shown for completeness
+  | 'external'; // a later claim (OCPP smart charging, technician)
+
+export interface ActiveFault {
+  readonly fault: FaultName;
+  readonly since: string;
+  readonly latched: boolean;
+  readonly ocppErrorCode: OcppErrorCode;
+}
+
+export interface ConnectorStatus {
+  readonly connectorId: number;
+  /** Controller state, e.g. "charging" or "connected.awaitingAuthorization". */
+  readonly state: string;
+  /** OCPP-style status: Available, Preparing, Charging, SuspendedEV, SuspendedEVSE, Finishing, Faulted, Unavailable. */
+  readonly status: string;
+  readonly pilot: {
+    readonly state: string; // A..F or invalid
+    readonly positiveV: number;
+    readonly negativeV: number | null;
+    readonly output: PilotOutput;
+    readonly dutyPercent: number | null;
+  };
+  readonly cableRatingA: CableRatingA | null;
+  readonly allowedCurrentA: number;
+  readonly limitSource: LimitSource;
+  readonly limits: Readonly<Partial<Record<LimitSource, number>>>;
+  readonly contactor: { readonly commanded: SwitchPosition; readonly feedback: SwitchPosition };
+  readonly lock: { readonly commanded: LockPosition; readonly feedback: LockPosition } | null;
+  readonly meter: {
+    readonly ok: boolean;
+    readonly phases: readonly { readonly voltageV: number; readonly currentA: number; readonly powerW: number }[];
+    readonly totalPowerW: number;
+    readonly frequencyHz: number;
+    readonly importEnergyWh: number;
+  } | null;
+  readonly temperatures: { readonly socketC: number | null; readonly enclosureC: number | null };
+  readonly led: { readonly color: LedColor; readonly blink: LedBlink };
+  readonly activeFaults: readonly ActiveFault[];
+  readonly session: SessionRecord | null;
+  readonly residualCurrentSelfTest: 'pending' | 'passed' | 'failed';
+}
+
+export interface ChargerStatus {
+  readonly chargePointId: string;
+  readonly board: string;
+  readonly uptimeS: number;
+  readonly time: string;
+  readonly emergencyStop: boolean;
+  readonly groundPresent: boolean;
+  readonly display: readonly string[];
+  readonly stationFaults: readonly ActiveFault[];
+  readonly connectors: readonly ConnectorStatus[];
+}
