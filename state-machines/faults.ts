@@ -109,6 +109,11 @@ export const FAULTS = {
     scope: 'connector', recovery: 'untilUnplug', holdoff: 'none', pilotStateF: true,
     ocppErrorCode: 'OverCurrentFailure', vendorErrorCode: 'MREC4', displayReason: 'Over-current',
   },
+  /** The contactor gate found an interlock open at the instant the controller asked to close. */
+  InterlockRefused: {
+    scope: 'connector', recovery: 'untilUnplug', holdoff: 'none', pilotStateF: true,
+    ocppErrorCode: 'InternalError', vendorErrorCode: 'GATE', displayReason: 'Safety check failed',
+  },
   EmergencyStop: {
     scope: 'station', recovery: 'auto', holdoff: 'none', pilotStateF: true,
     ocppErrorCode: 'OtherError', vendorErrorCode: 'MREC8', displayReason: 'Emergency stop',

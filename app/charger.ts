@@ -1,0 +1,386 @@
+// The charging station, composed: its connectors, the station-wide interlocks (emergency stop,
+// protective earth, enclosure temperature), the card reader, the display, sessions and the fault log.
+// It offers the ChargerApi to local interfaces; nothing outside reaches into its parts.
+
+import { createActor, type Actor } from 'xstate';
+import type { Clock } from '../hal/clock.js';
+import type { BoardHardware } from '../hal/interfaces.js';
+import type { SimulationControl } from '../hal/sim/simulation-control.js';
+import type { ChargerConfig } from '../config/charger-config.js';
+import type { DerateLevel } from '../state-machines/current-limit.js';
+import { FAULTS, FAULT_NAMES, type FaultName } from '../state-machines/faults.js';
+import {
+  createSafetySupervisor,
+  faultStates,
+  type FaultState,
+  type SafetySupervisorMachine,
+} from '../state-machines/safety-supervisor.js';
+import { vehicleConnected } from '../state-machines/pilot-state.js';
+import type { ChargerApi } from './charger-api.js';
+import type { ActiveFault, ChargerStatus, ConnectorStatus, FaultLogEntry, SessionRecord, SessionStopReason } from './records.js';
+import { Connector, type ConnectorEvents } from './connector/connector.js';
+import { TemperatureGuard } from './safety/temperature-guard.js';
+import type { FaultReporter, FaultValues } from './safety/fault-reporter.js';
+import { createAuthorizer, type Authorizer } from './auth/authorizer.js';
+import { CardDebouncer, routeCard } from './auth/card-router.js';
+import { displayLines, driverMessage } from './display/driver-messages.js';
+import type { FaultLogStore } from './persistence/fault-log-store.js';
+import type { SessionStore } from './persistence/session-store.js';
+import { connectorStatus } from './connector-status.js';
+
+export const STATION_FAULTS = FAULT_NAMES.filter((name) => FAULTS[name].scope === 'station');
+
+/** How long "Card rejected" stays on the display. */
+export const CARD_REJECTED_DISPLAY_MS = 5000;
+
+export interface ChargerOptions {
+  readonly config: ChargerConfig;
+  readonly hardware: BoardHardware;
+  readonly simulation: SimulationControl | null;
+  readonly clock: Clock;
+  readonly sessions: SessionStore;
+  readonly faultLog: FaultLogStore;
+  readonly authorizer?: Authorizer;
+  readonly log?: (message: string, fields?: Record<string, unknown>) => void;
+}
+
+interface SessionInProgress {
+  readonly sessionId: string;
+  readonly idTag: string | null;
+  readonly startedAtMs: number;
+}
+
+export class Charger implements ChargerApi {
+  readonly simulation: SimulationControl | null;
+  private readonly connectors: Connector[];
+  private readonly supervisor: Actor<SafetySupervisorMachine>;
+  private readonly enclosure: TemperatureGuard;
+  private readonly authorizer: Authorizer;
+  private readonly cards: CardDebouncer;
+  private readonly stationValues = new Map<FaultName, FaultValues>();
+  private readonly open = new Map<number, SessionInProgress>();
+  private readonly pluggedAt = new Map<number, number>();
+  private readonly cardRejectedUntil = new Map<number, number>();
+  /** When each active fault was raised, by "connectorId:fault" ("station:fault" for the station). */
+  private readonly faultSince = new Map<string, string>();
+  private readonly disposers: (() => void)[] = [];
+  private stationFaults: FaultState[] = [];
+  private readonly startedAt: number;
+  private displayTimer: ReturnType<Clock['setInterval']> | null = null;
+
+  constructor(private readonly options: ChargerOptions) {
+    const { config, hardware, clock } = options;
+    this.simulation = options.simulation;
+    this.startedAt = clock.now();
+    this.authorizer = options.authorizer ?? createAuthorizer(config.authorization);
+    this.cards = new CardDebouncer(config.authorization.cardDebounceMs);
+    const disabled = new Set(config.safety.disabledInterlocks as FaultName[]);
+
+    const events: ConnectorEvents = {
+      sessionStarted: (id, idTag) => this.onSessionStarted(id, idTag),
+      sessionStopped: (id, reason, fault) => this.onSessionStopped(id, reason, fault),
+      faultChanged: (id, fault, previous, next, values) => this.logFault(id, fault, previous, next, values),
+      changed: (id) => this.onConnectorChanged(id),
+    };
+    this.connectors = config.connectors.map((connectorConfig) => {
+      const connectorHardware = hardware.connectors.find((h) => h.connectorId === connectorConfig.connectorId);
+      if (!connectorHardware) throw new Error(`board has no hardware for connector ${connectorConfig.connectorId}`);
+      return new Connector({
+        config: connectorConfig,
+        safety: config.safety,
+        hardware: connectorHardware,
+        clock,
+        ventilationAvailable: config.site.ventilationAvailable,
+        freeCharging: this.authorizer.freeCharging,
+        meterPollIntervalMs: config.metering.pollIntervalMs,
+        events,
+        disabledInterlocks: disabled,
+      });
+    });
+
+    for (const connector of this.connectors) {
+      this.disposers.push(connector.meter.onReading((reading) => this.onMeterReading(connector.id, reading.importEnergyWh, reading.totalPowerW)));
+    }
+
+    const reporter: FaultReporter = {
+      raise: (fault, values) => {
+        if (disabled.has(fault)) return;
+        for (const connector of this.connectors) connector.openNow();
+        this.stationValues.set(fault, values);
+        this.supervisor.send({ type: 'RAISE', fault, at: clock.now() });
+      },
+      clear: (fault) => this.supervisor.send({ type: 'CLEAR', fault, at: clock.now() }),
+    };
+    this.supervisor = createActor(createSafetySupervisor(STATION_FAULTS), {
+      clock,
+      input: {
+        faults: STATION_FAULTS,
+        repeatedFaultLimit: config.safety.repeatedFaultLimit,
+        repeatedFaultWindowMs: config.safety.repeatedFaultWindowMs,
+        faultRetryDelayMs: config.safety.faultRetryDelayMs,
+      },
+    });
+    this.disposers.push(this.supervisor.subscribe((snapshot) => this.onStationFaults(faultStates(snapshot))).unsubscribe);
+    this.supervisor.start();
+
+    this.enclosure = new TemperatureGuard(
+      hardware.enclosureTemperature,
+      config.safety,
+      { overTemperature: 'EnclosureOverTemperature', sensorFailure: null },
+      reporter,
+      () => this.pushStation(),
+    );
+    this.disposers.push(() => this.enclosure.dispose());
+
+    const emergencyStop = (pressed: boolean) =>
+      pressed ? reporter.raise('EmergencyStop', { pressed }) : reporter.clear('EmergencyStop');
+    const ground = (present: boolean) =>
+      present ? reporter.clear('GroundLoss') : reporter.raise('GroundLoss', { present });
+    this.disposers.push(hardware.emergencyStop.onChange(emergencyStop), hardware.groundMonitor.onChange(ground));
+    emergencyStop(hardware.emergencyStop.isPressed());
+    ground(hardware.groundMonitor.isPresent());
+
+    this.disposers.push(hardware.rfid.onCard(({ uid }) => void this.onCard(uid)));
+  }
+
+  /** Closes sessions a power cut left open, then starts every connector. */
+  async start(): Promise<void> {
+    const { clock } = this.options;
+    for (const connector of this.connectors) connector.start();
+    this.updateSiteShares();
+    this.pushStation();
+    await this.recoverOpenSessions();
+    this.displayTimer = clock.setInterval(() => this.refreshDisplay(), 1000);
+    this.refreshDisplay();
+  }
+
+  async stop(): Promise<void> {
+    if (this.displayTimer !== null) this.options.clock.clearInterval(this.displayTimer);
+    for (const connector of this.connectors) connector.stop();
+    for (const dispose of this.disposers) dispose();
+    this.supervisor.stop();
+    await Promise.all([this.options.sessions.flush(), this.options.faultLog.flush()]);
+  }
+
+  // —— ChargerApi ——
+
+  status(): ChargerStatus {
+    const { config, hardware, clock } = this.options;
+    const now = clock.now();
+    return {
+      chargePointId: config.identity.chargePointId,
+      board: config.board,
+      uptimeS: Math.round((now - this.startedAt) / 1000),
+      time: new Date(now).toISOString(),
+      emergencyStop: hardware.emergencyStop.isPressed(),
+      groundPresent: hardware.groundMonitor.isPresent(),
+      display: hardware.display.lines,
+      stationFaults: this.stationFaults.map((f) => this.activeFault(f, null)),
+      connectors: this.connectors.map((c) => this.connectorStatus(c)),
+    };
+  }
+
+  faultLog(): readonly FaultLogEntry[] {
+    return this.options.faultLog.list();
+  }
+
+  sessions(): readonly SessionRecord[] {
+    return this.options.sessions.list();
+  }
+
+  resetFaults(connectorId: number | null): readonly { connectorId: number | null; fault: FaultName }[] {
+    const cleared: { connectorId: number | null; fault: FaultName }[] = [];
+    for (const connector of this.connectors) {
+      if (connectorId !== null && connector.id !== connectorId) continue;
+      for (const fault of connector.reset()) cleared.push({ connectorId: connector.id, fault });
+    }
+    if (connectorId === null) {
+      const latched = this.stationFaults.filter((f) => f.latched).map((f) => f.fault);
+      this.supervisor.send({ type: 'RESET' });
+      const still = new Set(this.stationFaults.filter((f) => f.latched).map((f) => f.fault));
+      for (const fault of latched) if (!still.has(fault)) cleared.push({ connectorId: null, fault });
+    }
+    return cleared;
+  }
+
+  connector(connectorId: number): Connector | undefined {
+    return this.connectors.find((c) => c.id === connectorId);
+  }
+
+  // —— sessions ——
+
+  private onSessionStarted(connectorId: number, idTag: string | null): void {
+    const connector = this.connector(connectorId)!;
+    const { clock, sessions } = this.options;
+    const record = sessions.start({
+      connectorId,
+      idTag,
+      startedAt: new Date(clock.now()).toISOString(),
+      meterStartWh: connector.meter.lastReading?.importEnergyWh ?? 0,
+    });
+    this.open.set(connectorId, { sessionId: record.sessionId, idTag, startedAtMs: clock.now() });
+    this.updateSiteShares();
+  }
+
+  private onSessionStopped(connectorId: number, reason: SessionStopReason, fault: FaultName | null): void {
+    const session = this.open.get(connectorId);
+    if (!session) return;
+    this.open.delete(connectorId);
+    this.updateSiteShares();
+    const connector = this.connector(connectorId)!;
+    const at = new Date(this.options.clock.now()).toISOString();
+    // The contactor has just opened: read the register once more so the record has every Wh.
+    void connector.meter.poll().then((reading) => {
+      const meterStopWh = reading?.importEnergyWh ?? connector.meter.lastReading?.importEnergyWh ?? 0;
+      this.options.sessions.stop(session.sessionId, { at, meterStopWh, reason, fault });
+    });
+  }
+
+  private onMeterReading(connectorId: number, importEnergyWh: number, powerW: number): void {
+    const session = this.open.get(connectorId);
+    if (session) this.options.sessions.update(session.sessionId, { meterWh: importEnergyWh, powerW });
+  }
+
+  /** A power cut leaves sessions open in the store: stop them with reason PowerLoss and the meter's register now. */
+  private async recoverOpenSessions(): Promise<void> {
+    const { sessions, clock } = this.options;
+    const at = new Date(clock.now()).toISOString();
+    for (const record of sessions.open()) {
+      if (this.open.has(record.connectorId) && this.open.get(record.connectorId)!.sessionId === record.sessionId) continue;
+      const connector = this.connector(record.connectorId);
+      const reading = connector ? await connector.meter.poll() : null;
+      const meterStopWh = Math.max(reading?.importEnergyWh ?? 0, record.meterStopWh ?? record.meterStartWh + record.energyWh);
+      sessions.stop(record.sessionId, { at, meterStopWh, reason: 'PowerLoss', fault: null });
+      this.options.log?.('session closed after restart', { sessionId: record.sessionId, reason: 'PowerLoss', meterStopWh });
+    }
+  }
+
+  /** The site limit is shared evenly by the connectors with an open session. */
+  private updateSiteShares(): void {
+    const active = Math.max(1, this.open.size);
+    const share = this.options.config.site.maxCurrentA / active;
+    for (const connector of this.connectors) connector.setSiteShare(share);
+  }
+
+  // —— cards ——
+
+  private async onCard(uid: string): Promise<void> {
+    const { clock } = this.options;
+    if (!this.cards.accept(uid, clock.now())) return;
+    const route = routeCard(uid, this.connectors.map((c) => ({
+      connectorId: c.id,
+      state: c.stateName,
+      sessionIdTag: c.inSession ? c.context.idTag : null,
+      pluggedAt: this.pluggedAt.get(c.id) ?? null,
+    })));
+    this.options.log?.('card', { uid, route });
+    if (route.action === 'ignore') return;
+    const connector = this.connector(route.connectorId)!;
+    if (route.action === 'stop') {
+      connector.requestStop('Local');
+      return;
+    }
+    if (this.authorizer.freeCharging) return;
+    const result = await this.authorizer.authorize(uid);
+    if (result === 'Accepted') {
+      connector.authorize(uid);
+    } else {
+      this.cardRejectedUntil.set(connector.id, clock.now() + CARD_REJECTED_DISPLAY_MS);
+      this.refreshDisplay();
+    }
+  }
+
+  // —— station faults, fault log, display ——
+
+  private onStationFaults(next: FaultState[]): void {
+    const previous = new Map(this.stationFaults.map((f) => [f.fault, f]));
+    this.stationFaults = next;
+    for (const state of next) {
+      const before = previous.get(state.fault) ?? null;
+      previous.delete(state.fault);
+      if (!before || before.phase !== state.phase) this.logFault(null, state.fault, before, state, this.stationValues.get(state.fault) ?? {});
+    }
+    for (const gone of previous.values()) this.logFault(null, gone.fault, gone, null, {});
+    this.pushStation();
+  }
+
+  private pushStation(): void {
+    const derate: DerateLevel = this.enclosure?.derateLevel ?? 'none';
+    for (const connector of this.connectors) connector.setStation(this.stationFaults, derate);
+  }
+
+  private logFault(connectorId: number | null, fault: FaultName, previous: FaultState | null, next: FaultState | null, values: FaultValues): void {
+    const event: FaultLogEntry['event'] =
+      next === null ? (previous?.latched ? 'reset' : 'cleared')
+        : next.latched ? 'latched'
+          : 'raised';
+    if (next !== null && previous !== null && !next.latched) return; // phase changes within an episode (active → holdoff …)
+    const at = new Date(this.options.clock.now()).toISOString();
+    const key = `${connectorId ?? 'station'}:${fault}`;
+    if (next === null) this.faultSince.delete(key);
+    else if (!this.faultSince.has(key)) this.faultSince.set(key, at);
+    const entry: FaultLogEntry = {
+      at,
+      connectorId,
+      fault,
+      event,
+      ocppErrorCode: FAULTS[fault].ocppErrorCode,
+      values,
+    };
+    this.options.faultLog.append(entry);
+    this.options.log?.(`fault ${event}`, { ...entry });
+  }
+
+  private onConnectorChanged(connectorId: number): void {
+    const connector = this.connector(connectorId);
+    if (!connector) return;
+    const plugged = vehicleConnected(connector.pilotState);
+    if (plugged && !this.pluggedAt.has(connectorId)) this.pluggedAt.set(connectorId, this.options.clock.now());
+    if (!plugged) this.pluggedAt.delete(connectorId);
+    this.refreshDisplay();
+  }
+
+  private refreshDisplay(): void {
+    const { hardware, clock } = this.options;
+    const now = clock.now();
+    const messages = this.connectors.map((connector) => {
+      const session = this.open.get(connector.id);
+      const record = session ? this.options.sessions.get(session.sessionId) : undefined;
+      const reading = connector.meter.lastReading;
+      const firstFault = connector.faults[0];
+      const message = driverMessage({
+        connectorId: connector.id,
+        state: connector.stateName,
+        energyWh: session && reading ? reading.importEnergyWh - (record?.meterStartWh ?? reading.importEnergyWh) : lastEnergy(this.options.sessions, connector.id),
+        powerW: reading?.totalPowerW ?? 0,
+        sessionSeconds: session ? Math.round((now - session.startedAtMs) / 1000) : 0,
+        faultReason: firstFault ? FAULTS[firstFault.fault].displayReason : null,
+        cardRejected: (this.cardRejectedUntil.get(connector.id) ?? 0) > now,
+        plugged: vehicleConnected(connector.pilotState),
+      });
+      connector.hardware.led.set(message.led.color, message.led.blink);
+      return { ...message, connectorId: connector.id };
+    });
+    hardware.display.show(displayLines(messages, hardware.display.lineCount));
+  }
+
+  private activeFault(state: FaultState, connectorId: number | null): ActiveFault {
+    const since = this.faultSince.get(`${connectorId ?? 'station'}:${state.fault}`) ?? this.faultSince.get(`station:${state.fault}`) ?? '';
+    return { fault: state.fault, since, latched: state.latched, ocppErrorCode: FAULTS[state.fault].ocppErrorCode };
+  }
+
+  private connectorStatus(connector: Connector): ConnectorStatus {
+    const session = this.open.get(connector.id);
+    return connectorStatus(connector, {
+      enclosureC: this.options.hardware.enclosureTemperature.read(),
+      session: session ? (this.options.sessions.get(session.sessionId) ?? null) : null,
+      faults: connector.faults.map((f) => this.activeFault(f, connector.id)),
+    });
+  }
+}
+
+function lastEnergy(sessions: SessionStore, connectorId: number): number {
+  const list = sessions.list();
+  for (let i = list.length - 1; i >= 0; i--) if (list[i]!.connectorId === connectorId) return list[i]!.energyWh;
+  return 0;
+}

@@ -1,0 +1,440 @@
+// One connector, composed: the charging-point machine and its safety supervisor, wired to the
+// connector's hardware. Every reaction to a hazard is synchronous: a detector's `raise` opens the
+// contactor before anything else runs, then the supervisor and the machine take it from there.
+
+import { createActor, type Actor } from 'xstate';
+import type { Clock } from '../../hal/clock.js';
+import type { ConnectorHardware, MeterReading } from '../../hal/interfaces.js';
+import type { ConnectorConfig, SafetyConfig } from '../../config/charger-config.js';
+import { chargingPointMachine, type ChargingPointContext } from '../../state-machines/charging-point.js';
+import { allowedCurrent, deratedCurrent, type AllowedCurrent, type CurrentLimits, type DerateLevel } from '../../state-machines/current-limit.js';
+import { FAULTS, FAULT_NAMES, type FaultName } from '../../state-machines/faults.js';
+import type { PilotState } from '../../state-machines/pilot-state.js';
+import { dutyCycleForCurrent } from '../../state-machines/pwm.js';
+import {
+  createSafetySupervisor,
+  faultStates,
+  type FaultState,
+  type SafetySupervisorMachine,
+} from '../../state-machines/safety-supervisor.js';
+import type { SessionStopReason } from '../records.js';
+import { ContactorGate } from '../safety/contactor-gate.js';
+import type { FaultReporter, FaultValues } from '../safety/fault-reporter.js';
+import { TemperatureGuard } from '../safety/temperature-guard.js';
+import { MeterPoller } from '../metering/meter-poller.js';
+import { OvercurrentMonitor } from '../metering/overcurrent-monitor.js';
+import { LockController } from './lock-controller.js';
+import { PilotMonitor } from './pilot-monitor.js';
+
+export const CONNECTOR_FAULTS = FAULT_NAMES.filter((name) => FAULTS[name].scope === 'connector');
+
+/** How long an authorization given before plug-in waits for the EV (OCPP's ConnectionTimeOut default is similar). */
+export const PLUG_IN_TIMEOUT_MS = 60_000;
+
+export interface ConnectorEvents {
+  sessionStarted(connectorId: number, idTag: string | null): void;
+  sessionStopped(connectorId: number, reason: SessionStopReason, fault: FaultName | null): void;
+  faultChanged(connectorId: number | null, fault: FaultName, previous: FaultState | null, next: FaultState | null, values: FaultValues): void;
+  changed(connectorId: number): void;
+}
+
+export interface ConnectorOptions {
+  readonly config: ConnectorConfig;
+  readonly safety: SafetyConfig;
+  readonly hardware: ConnectorHardware;
+  readonly clock: Clock;
+  readonly ventilationAvailable: boolean;
+  readonly freeCharging: boolean;
+  readonly meterPollIntervalMs: number;
+  readonly events: ConnectorEvents;
+  /** Station-wide hazards, raised through the station's reporter (which opens every connector). */
+  readonly disabledInterlocks: ReadonlySet<FaultName>;
+}
+
+export class Connector {
+  readonly id: number;
+  readonly meter: MeterPoller;
+  private readonly machine: Actor<typeof chargingPointMachine>;
+  private readonly supervisor: Actor<SafetySupervisorMachine>;
+  private readonly gate: ContactorGate;
+  private readonly pilotMonitor: PilotMonitor;
+  private readonly lock: LockController | null;
+  private readonly overcurrent: OvercurrentMonitor;
+  private readonly temperature: TemperatureGuard;
+  private readonly reporter: FaultReporter;
+  private readonly lastValues = new Map<FaultName, FaultValues>();
+  private readonly disposers: (() => void)[] = [];
+  private localFaults: FaultState[] = [];
+  private stationFaults: readonly FaultState[] = [];
+  private stationDerate: DerateLevel = 'none';
+  private siteShareA = Infinity;
+  private cableRatingA: number | null;
+  private selfTest: 'pending' | 'passed' | 'failed' = 'pending';
+  private limit: AllowedCurrent = { amps: 0, source: 'connector' };
+  private limits: CurrentLimits = {};
+
+  constructor(private readonly options: ConnectorOptions) {
+    const { config, safety, hardware, clock } = options;
+    this.id = config.connectorId;
+    this.cableRatingA = config.kind === 'tethered' ? (config.cableRatingA ?? null) : null;
+    this.reporter = {
+      raise: (fault, values) => this.raise(fault, values),
+      clear: (fault) => this.clear(fault),
+    };
+
+    this.gate = new ContactorGate({
+      contactor: hardware.contactor,
+      clock,
+      reporter: this.reporter,
+      feedbackTimeoutMs: safety.contactorFeedbackTimeoutMs,
+      closeTimeoutMs: safety.contactorCloseTimeoutMs,
+      closeBlockers: () => this.closeBlockers(),
+      onRefused: (blockers) => {
+        this.reporter.raise('InterlockRefused', { blockers: blockers.join(',') });
+        this.reporter.clear('InterlockRefused');
+      },
+    });
+
+    this.supervisor = createActor(createSafetySupervisor(CONNECTOR_FAULTS), {
+      clock,
+      input: {
+        faults: CONNECTOR_FAULTS,
+        repeatedFaultLimit: safety.repeatedFaultLimit,
+        repeatedFaultWindowMs: safety.repeatedFaultWindowMs,
+        faultRetryDelayMs: safety.faultRetryDelayMs,
+      },
+    });
+    this.disposers.push(this.supervisor.subscribe((snapshot) => this.onLocalFaults(faultStates(snapshot))).unsubscribe);
+
+    this.overcurrent = new OvercurrentMonitor(safety, this.reporter);
+    this.meter = new MeterPoller(hardware.meter, clock, options.meterPollIntervalMs, safety.meterFailuresBeforeFault, this.reporter);
+    this.disposers.push(this.meter.onReading((reading, at) => this.onMeterReading(reading, at)));
+
+    this.machine = createActor(
+      chargingPointMachine.provide({
+        actions: {
+          pilotHigh: () => this.setPilot({ mode: 'high' }, 0),
+          pilotError: () => this.setPilot({ mode: 'error' }, 0),
+          pilotPwmAtAllowed: ({ context }) =>
+            this.setPilot({ mode: 'pwm', dutyPercent: dutyCycleForCurrent(context.allowedCurrentA) }, context.allowedCurrentA),
+          closeContactor: () => void this.gate.close(),
+          openContactor: () => {
+            this.gate.open();
+            this.overcurrent.reset();
+          },
+          lockConnector: () => this.lock?.engage(),
+          unlockConnector: () => this.lock?.release(),
+          startSession: (_, { idTag }) => options.events.sessionStarted(this.id, idTag),
+          stopSession: (_, { reason }) => options.events.sessionStopped(this.id, reason, this.stopFault(reason)),
+        },
+      }),
+      {
+        clock,
+        input: {
+          connectorId: this.id,
+          kind: config.kind,
+          tetheredCableRatingA: config.kind === 'tethered' ? (config.cableRatingA ?? null) : null,
+          ventilationAvailable: options.ventilationAvailable,
+          freeCharging: options.freeCharging,
+          stateFDurationMs: safety.stateFDurationMs,
+          pwmMinUpdateIntervalMs: safety.pwmMinUpdateIntervalMs,
+          plugInTimeoutMs: PLUG_IN_TIMEOUT_MS,
+        },
+      },
+    );
+    this.disposers.push(this.machine.subscribe(() => options.events.changed(this.id)).unsubscribe);
+
+    this.pilotMonitor = new PilotMonitor(hardware.pilot, clock, safety.pilotDebounceMs, options.ventilationAvailable, this.reporter, {
+      onState: (state) => this.onPilotState(state),
+      onDiodeVerified: () => this.machine.send({ type: 'DIODE_VERIFIED' }),
+    });
+
+    this.lock = hardware.lock
+      ? new LockController(hardware.lock, hardware.contactor, clock, safety.lockTimeoutMs, this.reporter, (position) =>
+        this.machine.send({ type: 'LOCK', locked: position === 'locked' }))
+      : null;
+
+    this.temperature = new TemperatureGuard(
+      hardware.socketTemperature,
+      safety,
+      { overTemperature: 'OverTemperature', sensorFailure: 'TemperatureSensorFailure' },
+      this.reporter,
+      () => this.updateLimit(),
+    );
+
+    this.disposers.push(hardware.residualCurrent.onTrip((trip) => this.onResidualCurrent(trip)));
+    if (hardware.proximity) {
+      const proximity = hardware.proximity;
+      this.disposers.push(proximity.onChange(() => this.onProximity()));
+    }
+  }
+
+  /** Starts the machines, reads the hardware as it is, and runs the RCD self-test. */
+  start(): void {
+    this.supervisor.start();
+    this.machine.start();
+    // The contactor starts open whatever the machine says; a closed mirror contact now is a weld.
+    this.gate.open();
+    this.onResidualCurrent(this.options.hardware.residualCurrent.readTrip());
+    this.onProximity();
+    this.pilotMonitor.prime();
+    this.updateLimit();
+    this.meter.start();
+    void this.runSelfTest();
+  }
+
+  stop(): void {
+    this.meter.stop();
+    this.gate.open();
+    for (const dispose of this.disposers) dispose();
+    this.pilotMonitor.dispose();
+    this.lock?.dispose();
+    this.temperature.dispose();
+    this.gate.dispose();
+    this.machine.stop();
+    this.supervisor.stop();
+  }
+
+  // —— inputs from the charger ——
+
+  authorize(idTag: string | null): void {
+    this.machine.send({ type: 'AUTHORIZED', idTag });
+  }
+
+  requestStop(reason: SessionStopReason): void {
+    this.machine.send({ type: 'STOP', reason });
+  }
+
+  setSiteShare(amps: number): void {
+    this.siteShareA = amps;
+    this.updateLimit();
+  }
+
+  setStation(faults: readonly FaultState[], derate: DerateLevel): void {
+    this.stationFaults = faults;
+    this.stationDerate = derate;
+    this.updateLimit();
+    this.pushFaults();
+  }
+
+  /** Station-wide hazards open this connector's contactor at once (called before the station supervisor runs). */
+  openNow(): void {
+    this.gate.open();
+  }
+
+  /** Technician reset: clears latched faults whose condition is gone, and re-runs a failed RCD self-test. */
+  reset(): FaultName[] {
+    const before = this.localFaults.filter((f) => f.latched).map((f) => f.fault);
+    this.supervisor.send({ type: 'RESET' });
+    if (this.selfTest === 'failed') void this.runSelfTest();
+    const stillLatched = new Set(this.localFaults.filter((f) => f.latched).map((f) => f.fault));
+    return before.filter((fault) => !stillLatched.has(fault));
+  }
+
+  // —— what the charger reads ——
+
+  get context(): ChargingPointContext {
+    return this.machine.getSnapshot().context;
+  }
+
+  /** The machine's state as a dotted path, e.g. "connected.session.energized.charging". */
+  get stateName(): string {
+    return flattenState(this.machine.getSnapshot().value as StateValue, 'point');
+  }
+
+  get pilotState(): PilotState {
+    return this.pilotMonitor.state;
+  }
+
+  get allowed(): AllowedCurrent {
+    return this.limit;
+  }
+
+  get currentLimits(): CurrentLimits {
+    return this.limits;
+  }
+
+  get cableRating(): number | null {
+    return this.cableRatingA;
+  }
+
+  get faults(): readonly FaultState[] {
+    return [...this.localFaults, ...this.stationFaults];
+  }
+
+  get selfTestState(): 'pending' | 'passed' | 'failed' {
+    return this.selfTest;
+  }
+
+  get hardware(): ConnectorHardware {
+    return this.options.hardware;
+  }
+
+  faultValues(fault: FaultName): FaultValues {
+    return this.lastValues.get(fault) ?? {};
+  }
+
+  /** Whether a session is open (authorized, from plug-in to unplug or stop). */
+  get inSession(): boolean {
+    return this.stateName.startsWith('connected.session');
+  }
+
+  // —— internals ——
+
+  private raise(fault: FaultName, values: FaultValues): void {
+    if (this.options.disabledInterlocks.has(fault)) return;
+    this.gate.open();
+    this.lastValues.set(fault, values);
+    this.supervisor.send({ type: 'RAISE', fault, at: this.options.clock.now() });
+  }
+
+  private clear(fault: FaultName): void {
+    this.supervisor.send({ type: 'CLEAR', fault, at: this.options.clock.now() });
+  }
+
+  private onLocalFaults(next: FaultState[]): void {
+    const previous = new Map(this.localFaults.map((f) => [f.fault, f]));
+    this.localFaults = next;
+    for (const state of next) {
+      const before = previous.get(state.fault) ?? null;
+      previous.delete(state.fault);
+      if (!before || before.phase !== state.phase) {
+        this.options.events.faultChanged(this.id, state.fault, before, state, this.faultValues(state.fault));
+      }
+    }
+    for (const gone of previous.values()) this.options.events.faultChanged(this.id, gone.fault, gone, null, {});
+    this.pushFaults();
+  }
+
+  private pushFaults(): void {
+    if (this.machine.getSnapshot().status !== 'active') return;
+    const all = this.faults;
+    const blocking = all.length > 0;
+    const context = this.machine.getSnapshot().context;
+    const stateF = all.some((f) => FAULTS[f.fault].pilotStateF);
+    const reason: SessionStopReason = all.some((f) => f.fault === 'EmergencyStop') ? 'EmergencyStop' : 'Fault';
+    if (context.blocked === blocking && context.blockingStateF === stateF && context.blockingReason === reason) return;
+    this.machine.send({ type: 'FAULTS', blocking, stateF, reason });
+  }
+
+  private stopFault(reason: SessionStopReason): FaultName | null {
+    if (reason !== 'Fault' && reason !== 'EmergencyStop') return null;
+    return this.faults[0]?.fault ?? null;
+  }
+
+  private closeBlockers(): string[] {
+    const blockers: string[] = [];
+    const { hardware, config } = this.options;
+    const pilot = this.pilotMonitor.state;
+    if (pilot !== 'C' && !(pilot === 'D' && this.options.ventilationAvailable)) blockers.push(`pilot ${pilot}`);
+    if (this.faults.length > 0) blockers.push(`faults ${this.faults.map((f) => f.fault).join('+')}`);
+    if (this.selfTest !== 'passed') blockers.push(`rcd self-test ${this.selfTest}`);
+    if (hardware.residualCurrent.readTrip() !== null) blockers.push('rcd tripped');
+    if (this.cableRatingA === null) blockers.push('cable rating unknown');
+    if (config.kind === 'socket' && this.lock?.feedback !== 'locked') blockers.push('lock not confirmed');
+    if (this.limit.amps < 6) blockers.push('no current available');
+    return blockers;
+  }
+
+  private setPilot(output: Parameters<ConnectorHardware['pilot']['setOutput']>[0], offeredA: number): void {
+    this.options.hardware.pilot.setOutput(output);
+    this.overcurrent.setOffered(offeredA, this.options.clock.now());
+  }
+
+  private onPilotState(state: PilotState): void {
+    if (state === 'A') this.supervisor.send({ type: 'UNPLUGGED' });
+    this.machine.send({ type: 'PILOT', state });
+    this.onProximity();
+  }
+
+  private onResidualCurrent(trip: 'ac' | 'dc' | null): void {
+    const values = { trip };
+    if (trip === 'ac') this.reporter.raise('ResidualCurrentAC', values);
+    else if (trip === 'dc') this.reporter.raise('ResidualCurrentDC', values);
+    else {
+      this.reporter.clear('ResidualCurrentAC');
+      this.reporter.clear('ResidualCurrentDC');
+    }
+  }
+
+  private onProximity(): void {
+    const proximity = this.options.hardware.proximity;
+    if (!proximity) return;
+    const reading = proximity.read();
+    const rating = reading.kind === 'cable' ? reading.ratingA : null;
+    if (reading.kind === 'invalid' && this.pilotMonitor.state !== 'A') {
+      this.reporter.raise('CableInvalid', { ohms: reading.ohms });
+    } else {
+      this.reporter.clear('CableInvalid');
+    }
+    if (rating !== this.cableRatingA) {
+      this.cableRatingA = rating;
+      this.machine.send({ type: 'CABLE', ratingA: rating });
+      this.updateLimit();
+    }
+  }
+
+  private async runSelfTest(): Promise<void> {
+    this.selfTest = 'pending';
+    let passed = false;
+    try {
+      passed = await this.options.hardware.residualCurrent.selfTest();
+    } catch {
+      passed = false;
+    }
+    this.selfTest = passed ? 'passed' : 'failed';
+    if (passed) {
+      this.clear('ResidualCurrentSelfTestFailed');
+    } else {
+      this.reporter.raise('ResidualCurrentSelfTestFailed', { result: 'no trip' });
+      this.reporter.clear('ResidualCurrentSelfTestFailed');
+    }
+    this.machine.send({ type: 'SELF_TEST', passed });
+  }
+
+  private onMeterReading(reading: MeterReading, at: number): void {
+    if (this.gate.feedback === 'closed') this.overcurrent.check(reading, at);
+  }
+
+  /** Recomputes the allowed current from every limit that applies (current-limit.ts decides). */
+  private updateLimit(): void {
+    const { config } = this.options;
+    const derate = worse(this.temperature?.derateLevel ?? 'none', this.stationDerate);
+    const limits: Record<string, number> = {
+      connector: config.maxCurrentA,
+      site: this.siteShareA,
+      temperature: deratedCurrent(derate, config.maxCurrentA),
+    };
+    if (this.cableRatingA !== null) limits.cable = this.cableRatingA;
+    this.limits = limits;
+    const next = allowedCurrent(limits);
+    const changed = next.amps !== this.limit.amps;
+    this.limit = next;
+    if (changed && this.machine?.getSnapshot().status === 'active') this.machine.send({ type: 'LIMIT', amps: next.amps });
+  }
+}
+
+type StateValue = string | { [key: string]: StateValue };
+
+function flattenState(value: StateValue, region: string): string {
+  const root = typeof value === 'string' ? value : value[region];
+  const parts: string[] = [];
+  let node: StateValue | undefined = root;
+  while (node !== undefined) {
+    if (typeof node === 'string') {
+      parts.push(node);
+      break;
+    }
+    const entry: [string, StateValue] | undefined = Object.entries(node)[0];
+    if (entry === undefined) break;
+    parts.push(entry[0]);
+    node = entry[1];
+  }
+  return parts.join('.');
+}
+
+const DERATE_RANK: Record<DerateLevel, number> = { none: 0, half: 1, quarter: 2, stop: 3 };
+
+function worse(a: DerateLevel, b: DerateLevel): DerateLevel {
+  return DERATE_RANK[a] >= DERATE_RANK[b] ? a : b;
+}

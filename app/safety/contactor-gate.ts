@@ -1,0 +1,102 @@
+// The only code that commands a contactor. The charging-point machine decides when to close;
+// the gate re-checks the hardware-visible interlocks at the instant of closing (defence in depth:
+// a wrong decision upstream still cannot close onto a fault), and watches the mirror contact.
+
+import type { Clock, TimerHandle } from '../../hal/clock.js';
+import type { Contactor, SwitchPosition } from '../../hal/interfaces.js';
+import type { FaultReporter } from './fault-reporter.js';
+
+export interface ContactorGateOptions {
+  readonly contactor: Contactor;
+  readonly clock: Clock;
+  readonly reporter: FaultReporter;
+  /** After every open, the mirror contact must confirm within this time, or the contactor is welded. */
+  readonly feedbackTimeoutMs: number;
+  readonly closeTimeoutMs: number;
+  /** Names of the interlocks that forbid closing now; empty when closing is safe. */
+  readonly closeBlockers: () => readonly string[];
+  readonly onRefused?: (blockers: readonly string[]) => void;
+}
+
+export class ContactorGate {
+  private watchdog: TimerHandle | null = null;
+  private readonly unsubscribe: () => void;
+
+  constructor(private readonly options: ContactorGateOptions) {
+    this.unsubscribe = options.contactor.onFeedback((position) => this.onFeedback(position));
+  }
+
+  get commanded(): SwitchPosition {
+    return this.options.contactor.commanded;
+  }
+
+  get feedback(): SwitchPosition {
+    return this.options.contactor.readFeedback();
+  }
+
+  /** Closes if every interlock allows it; returns whether it did. */
+  close(): boolean {
+    const blockers = this.options.closeBlockers();
+    if (blockers.length > 0) {
+      this.options.onRefused?.(blockers);
+      return false;
+    }
+    if (this.options.contactor.commanded === 'closed') return true;
+    this.options.contactor.close();
+    this.watch('closed', this.options.closeTimeoutMs);
+    return true;
+  }
+
+  /** Opens at once. Safe to call at any time, any number of times. */
+  open(): void {
+    const { contactor } = this.options;
+    if (contactor.commanded === 'open') {
+      // Already commanded open: re-assert, and keep any weld watch already running.
+      if (contactor.readFeedback() === 'closed' && this.watchdog === null) this.watch('open', this.options.feedbackTimeoutMs);
+      return;
+    }
+    contactor.open();
+    this.watch('open', this.options.feedbackTimeoutMs);
+  }
+
+  dispose(): void {
+    this.unsubscribe();
+    this.stopWatch();
+  }
+
+  private watch(expected: SwitchPosition, timeoutMs: number): void {
+    this.stopWatch();
+    const commandedAt = this.options.clock.now();
+    this.watchdog = this.options.clock.setTimeout(() => {
+      this.watchdog = null;
+      const { contactor, reporter } = this.options;
+      if (contactor.commanded !== expected || contactor.readFeedback() === expected) return;
+      const values = { commanded: expected, feedback: contactor.readFeedback(), waitedMs: this.options.clock.now() - commandedAt };
+      if (expected === 'open') {
+        reporter.raise('ContactorWelded', values);
+        reporter.clear('ContactorWelded');
+      } else {
+        contactor.open();
+        reporter.raise('ContactorStuckOpen', values);
+        reporter.clear('ContactorStuckOpen');
+      }
+    }, timeoutMs);
+  }
+
+  private stopWatch(): void {
+    if (this.watchdog !== null) this.options.clock.clearTimeout(this.watchdog);
+    this.watchdog = null;
+  }
+
+  private onFeedback(position: SwitchPosition): void {
+    const { contactor } = this.options;
+    if (position === contactor.commanded) {
+      this.stopWatch();
+      return;
+    }
+    // The contacts moved without a command (or bounced back): give them the usual time to settle.
+    if (this.watchdog === null) {
+      this.watch(contactor.commanded, contactor.commanded === 'open' ? this.options.feedbackTimeoutMs : this.options.closeTimeoutMs);
+    }
+  }
+}

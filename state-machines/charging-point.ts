@@ -1,0 +1,353 @@
+// The charging point: one connector's IEC 61851-1 Mode 3 behaviour as an XState v5 machine.
+//
+// Pure: it decides, the app acts. Every side effect is a named action declared here as a
+// no-op and provided by app/connector/ through `.provide()`; every condition is a named guard.
+// Timers run on the actor's clock, so tests drive it on a virtual clock.
+//
+// Reference: ../shared/specs/iec61851-reference.md (A1–A5); state letters in comments are IEC's
+// (B1 = connected, no PWM; B2 = connected, PWM on; C2 = charging).
+
+import { and, assign, not, setup } from 'xstate';
+import type { PilotState } from './pilot-state.js';
+import { evRequestsEnergy, vehicleConnected } from './pilot-state.js';
+import { MIN_PWM_CURRENT_A } from './pwm.js';
+import type { SessionStopReason } from '../app/records.js';
+
+export interface ChargingPointInput {
+  readonly connectorId: number;
+  readonly kind: 'socket' | 'tethered';
+  /** A tethered cable's fixed rating; sockets learn theirs from the proximity pilot. */
+  readonly tetheredCableRatingA: number | null;
+  readonly ventilationAvailable: boolean;
+  readonly freeCharging: boolean;
+  readonly stateFDurationMs: number;
+  readonly pwmMinUpdateIntervalMs: number;
+  /** How long an authorization waits for the EV to be plugged in. */
+  readonly plugInTimeoutMs: number;
+}
+
+export interface ChargingPointContext extends ChargingPointInput {
+  /** Debounced pilot state. */
+  readonly pilot: PilotState;
+  readonly cableRatingA: number | null;
+  readonly idTag: string | null;
+  readonly authorized: boolean;
+  readonly lockConfirmed: boolean;
+  readonly diodeVerified: boolean;
+  readonly selfTestPassed: boolean;
+  /** A fault blocks this connector (from the safety supervisor). */
+  readonly blocked: boolean;
+  readonly blockingStateF: boolean;
+  readonly blockingReason: SessionStopReason;
+  /** The current the limits allow now. */
+  readonly allowedCurrentA: number;
+  /** The current the PWM signals now (lags allowedCurrentA by the update pacing). */
+  readonly offeredCurrentA: number;
+  readonly pwmOn: boolean;
+  /** Why the energized state is being left by the EVSE: pause (limit < 6 A) or finish (stopped). */
+  readonly stopIntent: 'pause' | 'finish';
+  /** Why the session is being stopped at the charger (card, later a backend command). */
+  readonly requestedStopReason: SessionStopReason;
+}
+
+export type ChargingPointEvent =
+  | { type: 'PILOT'; state: PilotState }
+  | { type: 'CABLE'; ratingA: number | null }
+  | { type: 'AUTHORIZED'; idTag: string | null }
+  | { type: 'STOP'; reason: SessionStopReason }
+  | { type: 'LIMIT'; amps: number }
+  | { type: 'LOCK'; locked: boolean }
+  | { type: 'DIODE_VERIFIED' }
+  | { type: 'SELF_TEST'; passed: boolean }
+  | { type: 'FAULTS'; blocking: boolean; stateF: boolean; reason: SessionStopReason };
+
+/** How long the EV may stay in C after the PWM is removed before power is cut under load (A3, seq 10.2). */
+export const POWER_OFF_UNDER_LOAD_MS = 6000;
+
+export const chargingPointMachine = setup({
+  types: {
+    input: {} as ChargingPointInput,
+    context: {} as ChargingPointContext,
+    events: {} as ChargingPointEvent,
+  },
+  actions: {
+    // I/O, provided by the app. The machine says what, the app knows how.
+    pilotHigh: () => {},
+    pilotError: () => {},
+    closeContactor: () => {},
+    openContactor: () => {},
+    lockConnector: () => {},
+    unlockConnector: () => {},
+    startSession: (_, _params: { idTag: string | null }) => {},
+    /** PWM at the current the limits allow now. */
+    pilotPwmAtAllowed: () => {},
+    stopSession: (_, _params: { reason: SessionStopReason }) => {},
+
+    // Context bookkeeping.
+    recordPilot: assign({ pilot: ({ event }) => (event.type === 'PILOT' ? event.state : 'A') }),
+    recordCable: assign({
+      cableRatingA: ({ context, event }) =>
+        context.kind === 'tethered' ? context.tetheredCableRatingA : event.type === 'CABLE' ? event.ratingA : null,
+    }),
+    recordAuthorization: assign(({ event }) =>
+      event.type === 'AUTHORIZED' ? { authorized: true, idTag: event.idTag } : {}),
+    clearAuthorization: assign({ authorized: false, idTag: null }),
+    recordLock: assign({ lockConfirmed: ({ event }) => event.type === 'LOCK' && event.locked }),
+    recordDiodeVerified: assign({ diodeVerified: true }),
+    clearVehicle: assign({ diodeVerified: false, lockConfirmed: false }),
+    recordSelfTest: assign({ selfTestPassed: ({ event }) => event.type === 'SELF_TEST' && event.passed }),
+    recordFaults: assign(({ event }) =>
+      event.type === 'FAULTS'
+        ? { blocked: event.blocking, blockingStateF: event.stateF, blockingReason: event.reason }
+        : {}),
+    recordLimit: assign({ allowedCurrentA: ({ context, event }) => (event.type === 'LIMIT' ? event.amps : context.allowedCurrentA) }),
+    markPwmOn: assign({ pwmOn: true, offeredCurrentA: ({ context }) => context.allowedCurrentA }),
+    markPwmOff: assign({ pwmOn: false, offeredCurrentA: 0 }),
+    authorizeFree: assign({ authorized: true, idTag: null }),
+    intendPause: assign({ stopIntent: 'pause' as const }),
+    intendFinish: assign(({ event }) => ({
+      stopIntent: 'finish' as const,
+      requestedStopReason: event.type === 'STOP' ? event.reason : 'Local',
+    })),
+  },
+  guards: {
+    vehicleConnected: ({ context }) => vehicleConnected(context.pilot),
+    vehicleGone: ({ context }) => context.pilot === 'A',
+    evRequestsEnergy: ({ context }) => evRequestsEnergy(context.pilot),
+    evNotRequestingEnergy: ({ context }) => !evRequestsEnergy(context.pilot),
+    authorized: ({ context }) => context.authorized,
+    freeCharging: ({ context }) => context.freeCharging,
+    lockReady: ({ context }) => context.kind === 'tethered' || context.lockConfirmed,
+    cableKnown: ({ context }) => context.cableRatingA !== null,
+    blocked: ({ context }) => context.blocked,
+    blockingShowsStateF: ({ context }) => context.blockingStateF,
+    currentAvailable: ({ context }) => context.allowedCurrentA >= MIN_PWM_CURRENT_A,
+    stopIntentIsFinish: ({ context }) => context.stopIntent === 'finish',
+    /** IEC 61851-1 A.4: state D only where the site is ventilated. */
+    ventilationOk: ({ context }) => context.pilot !== 'D' || context.ventilationAvailable,
+    /**
+     * Every precondition for closing the contactor, in one place: the EV asks for energy (C, or D
+     * with ventilation), the driver is authorized, the cable rating is known, the lock is confirmed,
+     * no fault is active, the RCD passed its self-test since boot, and the diode was seen (A2).
+     */
+    mayCloseContactor: ({ context }) =>
+      evRequestsEnergy(context.pilot) &&
+      (context.pilot !== 'D' || context.ventilationAvailable) &&
+      context.authorized &&
+      context.cableRatingA !== null &&
+      (context.kind === 'tethered' || context.lockConfirmed) &&
+      !context.blocked &&
+      context.selfTestPassed &&
+      context.diodeVerified,
+    limitChanged: ({ context }) => context.pwmOn && context.allowedCurrentA !== context.offeredCurrentA,
+  },
+  delays: {
+    stateFDuration: ({ context }) => context.stateFDurationMs,
+    pwmMinUpdateInterval: ({ context }) => context.pwmMinUpdateIntervalMs,
+    plugInTimeout: ({ context }) => context.plugInTimeoutMs,
+    powerOffUnderLoad: POWER_OFF_UNDER_LOAD_MS,
+  },
+}).createMachine({
+  id: 'chargingPoint',
+  context: ({ input }) => ({
+    ...input,
+    pilot: 'A',
+    cableRatingA: input.kind === 'tethered' ? input.tetheredCableRatingA : null,
+    idTag: null,
+    authorized: false,
+    lockConfirmed: false,
+    diodeVerified: false,
+    selfTestPassed: false,
+    blocked: false,
+    blockingStateF: false,
+    blockingReason: 'Other',
+    allowedCurrentA: 0,
+    offeredCurrentA: 0,
+    pwmOn: false,
+    stopIntent: 'finish',
+    requestedStopReason: 'Local',
+  }),
+  type: 'parallel',
+  // Events that only update what the machine knows are handled here; the eventless
+  // transitions below re-evaluate every guard after each of them.
+  on: {
+    PILOT: { actions: 'recordPilot' },
+    CABLE: { actions: 'recordCable' },
+    LOCK: { actions: 'recordLock' },
+    DIODE_VERIFIED: { actions: 'recordDiodeVerified' },
+    SELF_TEST: { actions: 'recordSelfTest' },
+    FAULTS: { actions: 'recordFaults' },
+  },
+  states: {
+    point: {
+      initial: 'idle',
+      states: {
+        /** A: no vehicle. CP steady +12 V, contactor open, socket unlocked. */
+        idle: {
+          entry: ['pilotHigh', 'markPwmOff', 'openContactor', 'unlockConnector', 'clearVehicle'],
+          initial: 'vacant',
+          always: [
+            { guard: 'blocked', target: 'fault' },
+            { guard: 'vehicleConnected', target: 'connected' },
+          ],
+          states: {
+            vacant: {
+              entry: 'clearAuthorization',
+              on: { AUTHORIZED: { target: 'authorizedAwaitingPlug', actions: 'recordAuthorization' } },
+            },
+            /** The driver presented a card first; the EV must be plugged in within the timeout. */
+            authorizedAwaitingPlug: {
+              after: { plugInTimeout: 'vacant' },
+              on: { STOP: 'vacant' },
+            },
+          },
+        },
+
+        /** B, C or D: a vehicle is connected. */
+        connected: {
+          initial: 'awaitingAuthorization',
+          always: [
+            { guard: 'blocked', target: 'fault' },
+            { guard: 'vehicleGone', target: 'idle' },
+          ],
+          states: {
+            /** B1: waiting for a card (or straight on, in free charging). */
+            awaitingAuthorization: {
+              entry: ['pilotHigh', 'markPwmOff'],
+              always: [
+                { guard: 'authorized', target: 'session' },
+                { guard: 'freeCharging', target: 'session', actions: 'authorizeFree' },
+              ],
+              on: { AUTHORIZED: { actions: 'recordAuthorization' } },
+            },
+            /**
+             * An authorized session. It starts on entry and stops on exit, whichever way it is left:
+             * unplugged (EVDisconnected), stopped at the charger (Local) or by a fault.
+             */
+            session: {
+              entry: { type: 'startSession', params: ({ context }) => ({ idTag: context.idTag }) },
+              exit: [
+                { type: 'stopSession', params: ({ context }) => ({ reason: stopReason(context) }) },
+                'clearAuthorization',
+              ],
+              initial: 'preparing',
+              on: { STOP: { target: 'finishing', actions: 'intendFinish' } },
+              states: {
+                /** A socket locks the plug before power is offered. */
+                preparing: {
+                  entry: 'lockConnector',
+                  always: [
+                    { guard: and(['lockReady', 'cableKnown', 'currentAvailable']), target: 'offering' },
+                    { guard: and(['lockReady', 'cableKnown']), target: 'suspendedEVSE' },
+                  ],
+                },
+                /** B2: PWM signals the allowed current; the EV may ask for energy. */
+                offering: {
+                  entry: ['pilotPwmAtAllowed', 'markPwmOn'],
+                  always: [
+                    { guard: not('currentAvailable'), target: 'suspendedEVSE' },
+                    { guard: 'mayCloseContactor', target: 'energized' },
+                  ],
+                },
+                /** Contactor closed: C2 (or D2). Leaving this state always opens the contactor. */
+                energized: {
+                  entry: 'closeContactor',
+                  exit: 'openContactor',
+                  initial: 'charging',
+                  states: {
+                    charging: {
+                      always: [
+                        { guard: not('currentAvailable'), target: 'stopping', actions: 'intendPause' },
+                        { guard: not('ventilationOk'), target: '#chargingPoint.point.connected.session.offering' },
+                        { guard: 'evNotRequestingEnergy', target: '#chargingPoint.point.connected.session.suspendedEV' },
+                      ],
+                      on: { STOP: { target: 'stopping', actions: 'intendFinish' } },
+                    },
+                    /** X1 is on; the EV must leave C within 3 s, after 6 s power is cut under load (A3 seq 10.1/10.2). */
+                    stopping: {
+                      entry: ['pilotHigh', 'markPwmOff'],
+                      always: [
+                        { guard: and(['evNotRequestingEnergy', 'stopIntentIsFinish']), target: '#chargingPoint.point.connected.finishing' },
+                        { guard: 'evNotRequestingEnergy', target: '#chargingPoint.point.connected.session.suspendedEVSE' },
+                      ],
+                      after: {
+                        powerOffUnderLoad: [
+                          { guard: 'stopIntentIsFinish', target: '#chargingPoint.point.connected.finishing' },
+                          { target: '#chargingPoint.point.connected.session.suspendedEVSE' },
+                        ],
+                      },
+                      on: { STOP: { actions: 'intendFinish' } },
+                    },
+                  },
+                },
+                /** B2 after charging: the EV paused, or its battery is full. PWM stays on. */
+                suspendedEV: {
+                  always: [
+                    { guard: not('currentAvailable'), target: 'suspendedEVSE' },
+                    { guard: 'mayCloseContactor', target: 'energized' },
+                  ],
+                },
+                /** The charger cannot offer 6 A now (limits, derating): X1 until it can. */
+                suspendedEVSE: {
+                  entry: ['pilotHigh', 'markPwmOff'],
+                  always: { guard: 'currentAvailable', target: 'offering' },
+                },
+              },
+            },
+            /** The session was ended at the charger; the driver unplugs. A new card starts a new session. */
+            finishing: {
+              entry: ['pilotHigh', 'markPwmOff', 'unlockConnector'],
+              on: { AUTHORIZED: { target: 'session', actions: 'recordAuthorization' } },
+            },
+          },
+        },
+
+        /** A fault blocks the connector: contactor open; CP in F for a while, then X1 until it clears. */
+        fault: {
+          entry: [
+            'openContactor',
+            'markPwmOff',
+            'clearAuthorization',
+          ],
+          initial: 'entering',
+          always: { guard: not('blocked'), target: 'idle' },
+          states: {
+            entering: {
+              always: [{ guard: 'blockingShowsStateF', target: 'signalling' }, { target: 'holding' }],
+            },
+            /** State F (−12 V) for a while, so the EV sees the EVSE is not available (A3: ≥300 ms). */
+            signalling: {
+              entry: 'pilotError',
+              after: { stateFDuration: 'holding' },
+            },
+            /** X1 until the fault clears. The plug is released so an untilUnplug fault can clear
+             * (the lock driver refuses while the contactor's mirror contact says closed). */
+            holding: {
+              entry: ['pilotHigh', 'unlockConnector'],
+            },
+          },
+        },
+      },
+    },
+
+    /** PWM changes no more often than EVs can follow (A3: one update every 5 s at most). */
+    pwmPacing: {
+      initial: 'ready',
+      on: { LIMIT: { actions: 'recordLimit' } },
+      states: {
+        ready: {
+          always: { guard: and(['limitChanged', 'currentAvailable']), target: 'holding', actions: ['pilotPwmAtAllowed', 'markPwmOn'] },
+        },
+        holding: {
+          after: { pwmMinUpdateInterval: 'ready' },
+        },
+      },
+    },
+  },
+});
+
+function stopReason(context: ChargingPointContext): SessionStopReason {
+  if (context.blocked) return context.blockingReason;
+  if (context.pilot === 'A') return 'EVDisconnected';
+  return context.requestedStopReason;
+}
