@@ -80,7 +80,15 @@ export interface SimulationSnapshot {
 
 export interface SimulationControl {
   /** Plugs a cable (and an EV behind it) into the connector. A socket's cable rating defaults to 32 A. */
-  plug(connectorId: number, options?: { cableRatingA?: CableRatingA; ev?: Partial<EvParameters> }): void;
+  plug(
+    connectorId: number,
+    options?: {
+      cableRatingA?: CableRatingA;
+      /** Sockets only: the cable's PP resistor in ohms, overriding the rating's nominal value (e.g. a faulty cable). */
+      cableOhms?: number;
+      ev?: Partial<EvParameters>;
+    },
+  ): void;
   unplug(connectorId: number): void;
   setEv(connectorId: number, parameters: Partial<EvParameters>): void;
   /** The EV stops asking for power (C→B) until resumed. */

@@ -1,0 +1,198 @@
+// A lowdb adapter for data that must survive power loss at any instant.
+//
+// Write: `<file>.tmp` is written and fsynced, renamed over `<file>`, then the directory is
+// fsynced, so after a power cut the file holds either the old or the new data, whole.
+// Writes are serialised: a write asked for while one is in flight waits, and several such
+// requests coalesce into one write of the latest data. Nothing here is ever awaited on a
+// safety path; callers fire and forget (and catch: a failed write rejects, after reporting).
+//
+// Read: a leftover `.tmp` (a write cut off before its rename) is removed; a corrupt file is
+// moved aside to `<file>.corrupt-<timestamp>` and reported, and reading returns null, so
+// the store starts empty and the bad data is kept for inspection.
+
+import { mkdir, open, readFile, rename, rm, stat } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { Low, type Adapter } from 'lowdb';
+
+export interface PersistenceProblem {
+  /** corrupt: the file could not be used and was moved aside; write-failed: data not saved. */
+  readonly kind: 'corrupt' | 'write-failed';
+  readonly file: string;
+  /** Where a corrupt file was moved (null if even that failed). */
+  readonly movedTo?: string | null;
+  readonly error: Error;
+  /** One line for a log. */
+  readonly message: string;
+}
+
+export type PersistenceReporter = (problem: PersistenceProblem) => void;
+
+export const consoleReporter: PersistenceReporter = (problem) => {
+  console.error(`[persistence] ${problem.message}`);
+};
+
+export interface DurableJsonFileOptions {
+  /** Told about a corrupt file or a failed write. Default: console.error. */
+  readonly report?: PersistenceReporter;
+  /** Checks parsed data; returns why it is unusable, or null when fine. A failed check counts as corrupt. */
+  readonly validate?: (value: unknown) => string | null;
+  /** For the timestamp of a corrupt file's new name. */
+  readonly now?: () => Date;
+}
+
+interface Waiter {
+  resolve(): void;
+  reject(error: unknown): void;
+}
+
+/** Directories cannot be fsynced on every platform (Windows); there, rename is as good as it gets. */
+const DIR_SYNC_UNSUPPORTED = new Set(['EISDIR', 'EPERM', 'EINVAL', 'EBADF', 'EACCES']);
+
+async function syncDirectory(dir: string): Promise<void> {
+  let handle;
+  try {
+    handle = await open(dir, 'r');
+    await handle.sync();
+  } catch (err) {
+    if (!DIR_SYNC_UNSUPPORTED.has((err as NodeJS.ErrnoException).code ?? '')) throw err;
+  } finally {
+    await handle?.close();
+  }
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await stat(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function asError(err: unknown): Error {
+  return err instanceof Error ? err : new Error(String(err));
+}
+
+export class DurableJsonFile<T> implements Adapter<T> {
+  readonly file: string;
+  readonly tmpFile: string;
+  private readonly report: PersistenceReporter;
+  private readonly validate: ((value: unknown) => string | null) | undefined;
+  private readonly now: () => Date;
+  /** The next write: latest data and everyone waiting for it. */
+  private queued: { data: T; waiters: Waiter[] } | null = null;
+  private running: Promise<void> | null = null;
+
+  constructor(file: string, options: DurableJsonFileOptions = {}) {
+    this.file = file;
+    this.tmpFile = `${file}.tmp`;
+    this.report = options.report ?? consoleReporter;
+    this.validate = options.validate;
+    this.now = options.now ?? (() => new Date());
+  }
+
+  /** Meant for start-up, before the first write (as lowdb's `Low.read`). */
+  async read(): Promise<T | null> {
+    await this.idle(); // never read (or remove the .tmp) under a write in flight
+    try {
+      await rm(this.tmpFile, { force: true }); // a write cut off before its rename
+    } catch {
+      // Not removable (e.g. a directory in its way): the next write reports the problem.
+    }
+    let text: string;
+    try {
+      text = await readFile(this.file, 'utf8');
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
+      throw err; // unreadable (permissions, I/O): do not start empty and overwrite history
+    }
+    let reason: string | null;
+    let value: unknown;
+    try {
+      value = JSON.parse(text);
+      reason = this.validate ? this.validate(value) : null;
+    } catch (err) {
+      reason = text.trim() === '' ? 'the file is empty' : `not valid JSON (${asError(err).message})`;
+    }
+    if (reason === null) return value as T;
+    await this.moveAside(reason);
+    return null;
+  }
+
+  write(data: T): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      if (this.queued) {
+        this.queued.data = data;
+        this.queued.waiters.push({ resolve, reject });
+      } else {
+        this.queued = { data, waiters: [{ resolve, reject }] };
+      }
+      this.running ??= this.drain();
+    });
+  }
+
+  /** Resolves when no write is queued or in flight. Never rejects. */
+  async idle(): Promise<void> {
+    while (this.running) await this.running;
+  }
+
+  private async drain(): Promise<void> {
+    while (this.queued) {
+      const job = this.queued;
+      this.queued = null;
+      try {
+        // Serialised now, not when asked: the latest state goes to disk.
+        await this.writeNow(JSON.stringify(job.data));
+        for (const w of job.waiters) w.resolve();
+      } catch (err) {
+        const error = asError(err);
+        this.report({ kind: 'write-failed', file: this.file, error, message: `could not write ${this.file}: ${error.message}` });
+        for (const w of job.waiters) w.reject(error);
+      }
+    }
+    this.running = null;
+  }
+
+  private async writeNow(text: string): Promise<void> {
+    const handle = await open(this.tmpFile, 'w', 0o644);
+    try {
+      await handle.writeFile(text, 'utf8');
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    await rename(this.tmpFile, this.file);
+    await syncDirectory(dirname(this.file));
+  }
+
+  private async moveAside(reason: string): Promise<void> {
+    const stamp = this.now().toISOString().replace(/[:.]/g, '-');
+    let movedTo: string | null = `${this.file}.corrupt-${stamp}`;
+    for (let n = 1; await exists(movedTo); n++) movedTo = `${this.file}.corrupt-${stamp}-${n}`;
+    let detail = `moved aside to ${movedTo}`;
+    try {
+      await rename(this.file, movedTo);
+      await syncDirectory(dirname(this.file));
+    } catch (err) {
+      detail = `could not move it aside (${asError(err).message})`;
+      movedTo = null;
+    }
+    this.report({
+      kind: 'corrupt',
+      file: this.file,
+      movedTo,
+      error: new Error(reason),
+      message: `${this.file} is corrupt: ${reason}; ${detail}; starting empty`,
+    });
+  }
+}
+
+/** A lowdb database on a DurableJsonFile, read, with `defaultData` when there was none. */
+export async function openDurableDb<T>(file: string, defaultData: () => T, options: DurableJsonFileOptions = {}): Promise<Low<T>> {
+  await mkdir(dirname(file), { recursive: true });
+  const adapter = new DurableJsonFile<T>(file, options);
+  const db = new Low<T>(adapter, defaultData());
+  await db.read();
+  db.data ??= defaultData();
+  return db;
+}

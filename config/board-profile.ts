@@ -1,0 +1,100 @@
+// Board profiles: what hardware the firmware drives, one JSON file per board in
+// config/boards/. The config names one with `board`.
+
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** Hardware drivers the firmware knows; real boards add theirs here. */
+export const BOARD_DRIVERS = ['sim'] as const;
+export type BoardDriver = (typeof BOARD_DRIVERS)[number];
+
+export interface BoardProfile {
+  /** Equals the file name without ".json". */
+  readonly name: string;
+  readonly description: string;
+  readonly driver: BoardDriver;
+}
+
+export class BoardProfileError extends Error {
+  constructor(
+    message: string,
+    readonly file: string,
+  ) {
+    super(message);
+    this.name = 'BoardProfileError';
+  }
+}
+
+/**
+ * config/boards/ of the project: the nearest directory above this module that holds a
+ * package.json is the project root. Works from source (config/) and compiled (dist/config/).
+ */
+function findBoardsDir(): string {
+  const here = dirname(fileURLToPath(import.meta.url));
+  for (let dir = here; ; dir = dirname(dir)) {
+    if (existsSync(join(dir, 'package.json'))) return join(dir, 'config', 'boards');
+    if (dirname(dir) === dir) break;
+  }
+  // No package.json above (an unusual install): assume the compiled layout.
+  return join(here, '..', '..', 'config', 'boards');
+}
+
+export const BOARDS_DIR: string = findBoardsDir();
+
+/** Names of the board profiles available, sorted. */
+export function listBoardProfiles(dir: string = BOARDS_DIR): string[] {
+  let entries: string[];
+  try {
+    entries = readdirSync(dir);
+  } catch {
+    return [];
+  }
+  return entries
+    .filter((f) => f.endsWith('.json'))
+    .map((f) => f.slice(0, -'.json'.length))
+    .sort();
+}
+
+/** Reads and checks config/boards/<name>.json. */
+export function loadBoardProfile(name: string, dir: string = BOARDS_DIR): BoardProfile {
+  if (!/^[a-z0-9][a-z0-9_-]*$/.test(name)) {
+    throw new BoardProfileError(`board profile name ${JSON.stringify(name)} is not valid`, dir);
+  }
+  const file = join(dir, `${name}.json`);
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (err) {
+    const available = listBoardProfiles(dir);
+    const reason = (err as NodeJS.ErrnoException).code === 'ENOENT'
+      ? `no such board profile; available: ${available.join(', ') || '(none)'}`
+      : (err as Error).message;
+    throw new BoardProfileError(`${file}: ${reason}`, file);
+  }
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
+    throw new BoardProfileError(`${file}: must be a JSON object`, file);
+  }
+  const profile = raw as Record<string, unknown>;
+  if (profile['name'] !== name) {
+    throw new BoardProfileError(`${file}: "name" must be ${JSON.stringify(name)} (got ${JSON.stringify(profile['name'])})`, file);
+  }
+  if (typeof profile['description'] !== 'string') {
+    throw new BoardProfileError(`${file}: "description" must be a string`, file);
+  }
+  if (!(BOARD_DRIVERS as readonly unknown[]).includes(profile['driver'])) {
+    throw new BoardProfileError(
+      `${file}: "driver" must be one of ${BOARD_DRIVERS.map((d) => JSON.stringify(d)).join(', ')} (got ${JSON.stringify(profile['driver'])})`,
+      file,
+    );
+  }
+  return deepFreeze(structuredClone(profile)) as unknown as BoardProfile;
+}
+
+function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const v of Object.values(value)) deepFreeze(v);
+  }
+  return value;
+}

@@ -1,0 +1,504 @@
+// Reads the config file: defaults fill what it leaves out, the schema checks every value
+// against its safety bounds, then rules that span several fields. Any problem stops the
+// charger from starting, with a message that names the field and what it may be.
+
+import { readFileSync } from 'node:fs';
+import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+
+import type { ChargerConfig, ConnectorConfig } from './charger-config.js';
+import { DEFAULT_CONFIG } from './defaults.js';
+import { CONFIG_SCHEMA, PATTERN_HINTS } from './schema.js';
+import { listBoardProfiles } from './board-profile.js';
+
+export interface ConfigProblem {
+  /** Dotted/indexed path of the field, e.g. "connectors[0].phases"; "" for the whole file. */
+  readonly field: string;
+  /** The problem, starting with the field, e.g. "connectors[0].phases must be one of 1, 3 (got 2)". */
+  readonly message: string;
+}
+
+export class ConfigError extends Error {
+  /** The field of the first (most important) problem. */
+  readonly field: string;
+  readonly problems: readonly ConfigProblem[];
+  /** The file name, or "config" for a config not read from a file. */
+  readonly source: string;
+
+  constructor(source: string, problems: readonly ConfigProblem[]) {
+    super(problems.map((p) => `${source}: ${p.message}`).join('\n'));
+    this.name = 'ConfigError';
+    this.source = source;
+    this.problems = problems;
+    this.field = problems[0]?.field ?? '';
+  }
+}
+
+/** Reads, checks and completes a config file. Throws ConfigError. */
+export function loadConfigFile(path: string): ChargerConfig {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException;
+    const reason = e.code === 'ENOENT' ? 'no such file' : e.message;
+    throw new ConfigError(path, [{ field: '', message: `cannot read the config file (${reason})` }]);
+  }
+  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1); // BOM from some editors
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (err) {
+    throw new ConfigError(path, [{ field: '', message: describeJsonError(text, err as Error) }]);
+  }
+  return resolveConfig(raw, path);
+}
+
+/**
+ * Completes a parsed config with the defaults and checks it. Returns a deeply frozen config.
+ * Throws ConfigError listing every problem, one per line, the most important first.
+ */
+export function resolveConfig(raw: unknown, source = 'config'): ChargerConfig {
+  if (!isPlainObject(raw)) {
+    throw new ConfigError(source, [{ field: '', message: `the config must be a JSON object (got ${describeValue(raw)})` }]);
+  }
+  const merged = deepMerge(DEFAULT_CONFIG, raw);
+  const validate = compiledSchema();
+  const schema = validate(merged) ? [] : schemaProblems(validate.errors ?? []);
+  const cross = crossFieldProblems(merged as Record<string, unknown>, schema.map((p) => p.field));
+  const problems = byImportance([...schema, ...cross]);
+  if (problems.length > 0) throw new ConfigError(source, problems);
+  return deepFreeze(merged) as unknown as ChargerConfig;
+}
+
+// ---------------------------------------------------------------------------------------
+// Merging
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** Own-property assignment, so a key such as "__proto__" stays data (and is reported as unknown). */
+function put(target: Record<string, unknown>, key: string, value: unknown): void {
+  Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
+}
+
+function clone(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(clone);
+  if (isPlainObject(value)) {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value)) put(out, k, clone(v));
+    return out;
+  }
+  return value;
+}
+
+/** Objects are merged key by key; anything else (arrays included) from `override` replaces. */
+function deepMerge(base: unknown, override: unknown): unknown {
+  if (!isPlainObject(base) || !isPlainObject(override)) return clone(override);
+  const out = clone(base) as Record<string, unknown>;
+  for (const [k, v] of Object.entries(override)) {
+    put(out, k, Object.prototype.hasOwnProperty.call(out, k) ? deepMerge(out[k], v) : clone(v));
+  }
+  return out;
+}
+
+function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const v of Object.values(value)) deepFreeze(v);
+  }
+  return value;
+}
+
+// ---------------------------------------------------------------------------------------
+// Schema errors → messages
+
+let validator: ValidateFunction | undefined;
+
+function compiledSchema(): ValidateFunction {
+  validator ??= new Ajv({ allErrors: true, verbose: true, strict: true }).compile(CONFIG_SCHEMA);
+  return validator;
+}
+
+interface SchemaNode {
+  type?: string;
+  enum?: readonly unknown[];
+  minimum?: number;
+  maximum?: number;
+  minLength?: number;
+  maxLength?: number;
+  minItems?: number;
+  maxItems?: number;
+  pattern?: string;
+  properties?: Record<string, SchemaNode>;
+}
+
+/** "/connectors/0/phases" → "connectors[0].phases". */
+export function formatPath(pointer: string): string {
+  if (pointer === '') return '';
+  let out = '';
+  for (const raw of pointer.slice(1).split('/')) {
+    const seg = raw.replace(/~1/g, '/').replace(/~0/g, '~');
+    if (/^\d+$/.test(seg)) out += `[${seg}]`;
+    else if (/^[A-Za-z_$][\w$]*$/.test(seg)) out += out === '' ? seg : `.${seg}`;
+    else out += `[${JSON.stringify(seg)}]`;
+  }
+  return out;
+}
+
+function joinPath(parent: string, key: string): string {
+  return formatPath(`${parent}/${key.replace(/~/g, '~0').replace(/\//g, '~1')}`);
+}
+
+function describeValue(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'a list';
+  if (typeof value === 'object') return 'an object';
+  if (value === undefined) return 'nothing';
+  const text = JSON.stringify(value);
+  return text.length > 60 ? `${text.slice(0, 57)}...` : text;
+}
+
+function list(values: readonly unknown[]): string {
+  return values.map((v) => JSON.stringify(v)).join(', ');
+}
+
+const TYPE_NAMES: Record<string, string> = {
+  integer: 'an integer',
+  number: 'a number',
+  string: 'a string',
+  boolean: 'true or false',
+  object: 'an object',
+  array: 'a list',
+};
+
+/** What a schema node allows, e.g. "one of 1, 3" or "an integer between 100 and 1000". */
+function describeAllowed(node: SchemaNode | undefined): string {
+  if (!node) return 'a value';
+  if (node.enum) return `one of ${list(node.enum)}`;
+  const typeName = TYPE_NAMES[node.type ?? ''] ?? 'a value';
+  if (node.minimum !== undefined && node.maximum !== undefined) {
+    return `${typeName} between ${node.minimum} and ${node.maximum}`;
+  }
+  if (node.pattern && PATTERN_HINTS[node.pattern]) return `${typeName}, ${PATTERN_HINTS[node.pattern]}`;
+  return typeName;
+}
+
+function lengthRange(min: number | undefined, max: number | undefined, unit: string): string {
+  if (min !== undefined && max !== undefined) return `${min} to ${max} ${unit}`;
+  if (min !== undefined) return `at least ${min} ${unit}`;
+  return `at most ${max ?? '?'} ${unit}`;
+}
+
+function schemaProblem(error: ErrorObject): ConfigProblem {
+  const field = formatPath(error.instancePath);
+  const node = (error.parentSchema ?? {}) as SchemaNode;
+  const got = `(got ${describeValue(error.data)})`;
+  const at = field === '' ? 'the config' : field;
+  const params = error.params as Record<string, unknown>;
+  switch (error.keyword) {
+    case 'additionalProperties': {
+      const key = String(params['additionalProperty']);
+      const allowed = Object.keys(node.properties ?? {}).join(', ');
+      const where = field === '' ? 'at the top level' : `in ${field}`;
+      return { field: joinPath(error.instancePath, key), message: `unknown field ${JSON.stringify(key)} ${where}; allowed: ${allowed}` };
+    }
+    case 'required': {
+      const key = String(params['missingProperty']);
+      const path = joinPath(error.instancePath, key);
+      return { field: path, message: `${path} is required (${describeAllowed(node.properties?.[key])})` };
+    }
+    case 'type':
+      return { field, message: `${at} must be ${describeAllowed(node)} ${got}` };
+    case 'enum':
+      return { field, message: `${at} must be one of ${list(node.enum ?? [])} ${got}` };
+    case 'minimum':
+    case 'maximum':
+      return node.minimum !== undefined && node.maximum !== undefined
+        ? { field, message: `${at} must be between ${node.minimum} and ${node.maximum} ${got}` }
+        : { field, message: `${at} ${error.message ?? 'is out of range'} ${got}` };
+    case 'minLength':
+    case 'maxLength': {
+      const length = typeof error.data === 'string' ? error.data.length : 0;
+      return { field, message: `${at} must be ${lengthRange(node.minLength, node.maxLength, 'characters')} long (got ${length})` };
+    }
+    case 'minItems':
+    case 'maxItems': {
+      const count = Array.isArray(error.data) ? error.data.length : 0;
+      return { field, message: `${at} must have ${lengthRange(node.minItems, node.maxItems, 'entries')} (got ${count})` };
+    }
+    case 'pattern': {
+      const hint = PATTERN_HINTS[String(params['pattern'])] ?? `text matching ${String(params['pattern'])}`;
+      return { field, message: `${at} must be ${hint} ${got}` };
+    }
+    case 'uniqueItems': {
+      const items = Array.isArray(error.data) ? error.data : [];
+      const j = Number(params['j']);
+      return { field, message: `${at} lists ${describeValue(items[j])} more than once; each entry must be unique` };
+    }
+    default:
+      return { field, message: `${at} ${error.message ?? 'is not valid'}` };
+  }
+}
+
+/**
+ * The first problem is the one most worth fixing first: a safety setting, then the
+ * electrical ones (connectors, site), then the rest, each in the file's field order.
+ */
+function importance(field: string): number {
+  if (field.startsWith('safety')) return 0;
+  if (field.startsWith('connectors')) return 1;
+  if (field.startsWith('site')) return 2;
+  if (field.startsWith('board')) return 3;
+  return 4;
+}
+
+function schemaProblems(errors: readonly ErrorObject[]): ConfigProblem[] {
+  const seen = new Set<string>();
+  const problems: ConfigProblem[] = [];
+  for (const error of errors) {
+    const problem = schemaProblem(error);
+    // One problem per field: ajv reports e.g. both "type" and "minimum" for 2.5; the first is clearest.
+    if (seen.has(problem.field)) continue;
+    seen.add(problem.field);
+    problems.push(problem);
+  }
+  return problems;
+}
+
+// ---------------------------------------------------------------------------------------
+// Rules across fields. They run next to the schema, on the fields the schema found no
+// fault with, so one pass reports everything.
+
+function byImportance(problems: readonly ConfigProblem[]): ConfigProblem[] {
+  return problems
+    .map((p, i) => ({ p, i }))
+    .sort((a, b) => importance(a.p.field) - importance(b.p.field) || a.i - b.i)
+    .map(({ p }) => p);
+}
+
+function crossFieldProblems(config: Record<string, unknown>, schemaFields: readonly string[]): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
+  const within = (field: string, prefix: string): boolean =>
+    prefix === '' || field === prefix || field.startsWith(`${prefix}.`) || field.startsWith(`${prefix}[`);
+  /** Whether the schema found a fault in this field, inside it, or in a field that holds it. */
+  const faulty = (path: string): boolean => schemaFields.some((f) => within(f, path) || within(path, f));
+  const board = config['board'];
+  const safety = isPlainObject(config['safety']) ? config['safety'] : {};
+
+  // Temperature steps: restore < ½ < ¼ < stop, or the derating would skip steps or oscillate.
+  const stepNames = ['temperatureRestoreC', 'temperatureDerateHalfC', 'temperatureDerateQuarterC', 'temperatureStopC'] as const;
+  if (!stepNames.some((name) => faulty(`safety.${name}`))) {
+    for (let i = 1; i < stepNames.length; i++) {
+      const prevName = stepNames[i - 1]!;
+      const name = stepNames[i]!;
+      const prev = safety[prevName] as number;
+      const value = safety[name] as number;
+      if (!(prev < value)) {
+        problems.push({
+          field: `safety.${name}`,
+          message:
+            `safety.${name} must be above safety.${prevName} (got ${value} ≤ ${prev}); the temperature steps must be ` +
+            `ordered temperatureRestoreC < temperatureDerateHalfC < temperatureDerateQuarterC < temperatureStopC`,
+        });
+        break;
+      }
+    }
+  }
+
+  const disabled = safety['disabledInterlocks'];
+  if (Array.isArray(disabled) && disabled.length > 0 && board !== 'sim') {
+    problems.push({
+      field: 'safety.disabledInterlocks',
+      message: `safety.disabledInterlocks is allowed only on the simulated board (board "sim"); got board ${describeValue(board)}`,
+    });
+  }
+
+  const connectors = config['connectors'];
+  if (Array.isArray(connectors) && !faulty('connectors')) {
+    const list = connectors as ConnectorConfig[];
+    // Connector ids: unique and exactly 1..N.
+    const n = list.length;
+    const firstIndex = new Map<number, number>();
+    list.forEach((c, i) => {
+      const prev = firstIndex.get(c.connectorId);
+      if (prev !== undefined) {
+        problems.push({
+          field: `connectors[${i}].connectorId`,
+          message: `connectors[${i}].connectorId ${c.connectorId} is already used by connectors[${prev}]; ids must be unique`,
+        });
+      } else {
+        firstIndex.set(c.connectorId, i);
+      }
+    });
+    if (firstIndex.size === n) {
+      list.forEach((c, i) => {
+        if (c.connectorId > n) {
+          problems.push({
+            field: `connectors[${i}].connectorId`,
+            message: `connectors[${i}].connectorId must be between 1 and ${n}: with ${n} connector(s) the ids must be exactly 1..${n} (got ${c.connectorId})`,
+          });
+        }
+      });
+    }
+    list.forEach((c, i) => {
+      if (c.kind === 'tethered' && c.cableRatingA === undefined) {
+        problems.push({
+          field: `connectors[${i}].cableRatingA`,
+          message: `connectors[${i}].cableRatingA is required for a tethered connector (one of 13, 20, 32, 63)`,
+        });
+      }
+      if (c.kind === 'socket' && c.cableRatingA !== undefined) {
+        problems.push({
+          field: `connectors[${i}].cableRatingA`,
+          message: `connectors[${i}].cableRatingA must not be set for a socket (the cable's rating is read from its proximity pilot) (got ${c.cableRatingA})`,
+        });
+      }
+    });
+  }
+
+  if (typeof board === 'string' && !faulty('board')) {
+    const boards = listBoardProfiles();
+    if (!boards.includes(board)) {
+      problems.push({
+        field: 'board',
+        message: `board must name a profile in config/boards/; available: ${boards.join(', ') || '(none)'} (got ${JSON.stringify(board)})`,
+      });
+    }
+  }
+
+  return problems;
+}
+
+// ---------------------------------------------------------------------------------------
+// JSON syntax errors: where exactly (Node's message does not always give the position)
+
+function describeJsonError(text: string, err: Error): string {
+  const found = locateJsonError(text);
+  if (!found) return `invalid JSON: ${err.message}`;
+  const before = text.slice(0, found.offset);
+  const line = before.split('\n').length;
+  const column = found.offset - (before.lastIndexOf('\n') + 1) + 1;
+  return `invalid JSON at line ${line}, column ${column} (position ${found.offset}): ${found.reason}`;
+}
+
+/** Finds the first syntax error in `text`; null when it is valid JSON. */
+export function locateJsonError(text: string): { offset: number; reason: string } | null {
+  let pos = 0;
+  class Stop {
+    constructor(
+      readonly offset: number,
+      readonly reason: string,
+    ) {}
+  }
+  const fail = (reason: string): never => {
+    throw new Stop(pos, pos >= text.length ? 'unexpected end of input' : `${reason}, found ${JSON.stringify(text[pos])}`);
+  };
+  const ws = (): void => {
+    while (pos < text.length && ' \t\n\r'.includes(text[pos]!)) pos++;
+  };
+  const literal = (word: string): void => {
+    for (const ch of word) {
+      if (text[pos] !== ch) fail(`expected ${JSON.stringify(word)}`);
+      pos++;
+    }
+  };
+  const string = (): void => {
+    pos++; // opening quote
+    for (;;) {
+      if (pos >= text.length) fail('unterminated string');
+      const ch = text[pos]!;
+      if (ch === '"') {
+        pos++;
+        return;
+      }
+      if (ch.charCodeAt(0) < 0x20) fail('control character in string');
+      if (ch === '\\') {
+        pos++;
+        const esc = text[pos];
+        if (esc === 'u') {
+          pos++;
+          for (let k = 0; k < 4; k++) {
+            if (!/[0-9a-fA-F]/.test(text[pos] ?? '')) fail('expected a hex digit');
+            pos++;
+          }
+          continue;
+        }
+        if (esc === undefined || !'"\\/bfnrt'.includes(esc)) fail('invalid escape');
+      }
+      pos++;
+    }
+  };
+  const number = (): void => {
+    const re = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/y;
+    re.lastIndex = pos;
+    const m = re.exec(text);
+    if (!m || m[0] === '-' || m[0] === '') fail('expected a number');
+    pos += m![0].length;
+  };
+  const value = (): void => {
+    ws();
+    const ch = text[pos];
+    if (ch === '{') {
+      pos++;
+      ws();
+      if (text[pos] === '}') {
+        pos++;
+        return;
+      }
+      for (;;) {
+        ws();
+        if (text[pos] !== '"') fail('expected a double-quoted field name');
+        string();
+        ws();
+        if (text[pos] !== ':') fail("expected ':' after the field name");
+        pos++;
+        value();
+        ws();
+        if (text[pos] === ',') {
+          pos++;
+          continue;
+        }
+        if (text[pos] === '}') {
+          pos++;
+          return;
+        }
+        fail("expected ',' or '}'");
+      }
+    } else if (ch === '[') {
+      pos++;
+      ws();
+      if (text[pos] === ']') {
+        pos++;
+        return;
+      }
+      for (;;) {
+        value();
+        ws();
+        if (text[pos] === ',') {
+          pos++;
+          continue;
+        }
+        if (text[pos] === ']') {
+          pos++;
+          return;
+        }
+        fail("expected ',' or ']'");
+      }
+    } else if (ch === '"') string();
+    else if (ch === 't') literal('true');
+    else if (ch === 'f') literal('false');
+    else if (ch === 'n') literal('null');
+    else if (ch === '-' || (ch !== undefined && ch >= '0' && ch <= '9')) number();
+    else fail('expected a value');
+  };
+  try {
+    value();
+    ws();
+    if (pos < text.length) fail('unexpected text after the end of the JSON value');
+    return null;
+  } catch (e) {
+    if (e instanceof Stop) return { offset: e.offset, reason: e.reason };
+    throw e;
+  }
+}

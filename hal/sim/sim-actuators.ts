@@ -1,0 +1,137 @@
+// Sim drivers for the things that move: the contactor (20 ms) and the connector lock (200 ms).
+// The feedback follows the command after the mechanical delay, unless a fault holds the
+// mechanism where it is; once the fault is cleared the mechanism follows its command again.
+
+import type { TimerHandle } from '../clock.js';
+import type { Contactor, ConnectorLock, Listener, LockPosition, SwitchPosition, Unsubscribe } from '../interfaces.js';
+import { Emitter } from './emitter.js';
+import type { SimTimers } from './sim-timers.js';
+
+export const CONTACTOR_DELAY_MS = 20;
+export const LOCK_DELAY_MS = 200;
+
+/** A mechanism moving to its commanded position after a delay; `canMove` is asked when the move completes. */
+class DelayedMechanism<P extends string> {
+  commanded: P;
+  position: P;
+  private pending: TimerHandle | undefined;
+  readonly emitter = new Emitter<P>();
+
+  constructor(
+    private readonly timers: SimTimers,
+    private readonly delayMs: number,
+    initial: P,
+    private readonly canMove: (target: P) => boolean,
+    private readonly beforeMove: () => void,
+  ) {
+    this.commanded = initial;
+    this.position = initial;
+  }
+
+  command(target: P): void {
+    this.commanded = target;
+    this.pending = this.timers.cancel(this.pending);
+    if (target === this.position) return;
+    this.pending = this.timers.after(this.delayMs, () => {
+      this.pending = undefined;
+      if (this.position === target || !this.canMove(target)) return;
+      this.beforeMove();
+      this.position = target;
+      this.emitter.emit(target);
+    });
+  }
+
+  /** After a fault is cleared: move to the command if not there. */
+  reapply(): void {
+    if (this.pending === undefined && this.position !== this.commanded) this.command(this.commanded);
+  }
+}
+
+export class SimContactor implements Contactor {
+  private welded = false;
+  private wontClose = false;
+  private readonly mechanism: DelayedMechanism<SwitchPosition>;
+
+  /** @param beforeMove called just before the main contacts move (to integrate energy up to that instant) */
+  constructor(timers: SimTimers, beforeMove: () => void) {
+    this.mechanism = new DelayedMechanism<SwitchPosition>(
+      timers,
+      CONTACTOR_DELAY_MS,
+      'open',
+      (target) => (target === 'open' ? !this.welded : !this.wontClose),
+      beforeMove,
+    );
+  }
+
+  close(): void {
+    this.mechanism.command('closed');
+  }
+
+  open(): void {
+    this.mechanism.command('open');
+  }
+
+  get commanded(): SwitchPosition {
+    return this.mechanism.commanded;
+  }
+
+  /** The mirror contact is mechanically tied to the main contacts. */
+  readFeedback(): SwitchPosition {
+    return this.mechanism.position;
+  }
+
+  onFeedback(listener: Listener<SwitchPosition>): Unsubscribe {
+    return this.mechanism.emitter.subscribe(listener);
+  }
+
+  /** Where the main contacts physically are. */
+  get contactsClosed(): boolean {
+    return this.mechanism.position === 'closed';
+  }
+
+  /** Welded contacts do not open; if open now, they weld at the next close. */
+  setWelded(welded: boolean): void {
+    this.welded = welded;
+    if (!welded) this.mechanism.reapply();
+  }
+
+  setWontClose(wontClose: boolean): void {
+    this.wontClose = wontClose;
+    if (!wontClose) this.mechanism.reapply();
+  }
+}
+
+export class SimConnectorLock implements ConnectorLock {
+  private stuck = false;
+  private readonly mechanism: DelayedMechanism<LockPosition>;
+
+  constructor(timers: SimTimers) {
+    this.mechanism = new DelayedMechanism<LockPosition>(timers, LOCK_DELAY_MS, 'unlocked', () => !this.stuck, () => {});
+  }
+
+  lock(): void {
+    this.mechanism.command('locked');
+  }
+
+  unlock(): void {
+    this.mechanism.command('unlocked');
+  }
+
+  get commanded(): LockPosition {
+    return this.mechanism.commanded;
+  }
+
+  readFeedback(): LockPosition {
+    return this.mechanism.position;
+  }
+
+  onFeedback(listener: Listener<LockPosition>): Unsubscribe {
+    return this.mechanism.emitter.subscribe(listener);
+  }
+
+  /** lockFailure: the motor does not move; the feedback stays where it was. */
+  setStuck(stuck: boolean): void {
+    this.stuck = stuck;
+    if (!stuck) this.mechanism.reapply();
+  }
+}

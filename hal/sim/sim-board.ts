@@ -1,0 +1,71 @@
+// The simulated board: sim drivers in front of a virtual installation and EVs, with
+// SimulationControl to act on that world. All timing runs on the injected Clock.
+
+import type { Clock } from '../clock.js';
+import type { BoardHardware, CableRatingA, ConnectorKind } from '../interfaces.js';
+import { SimConnector } from './sim-connector.js';
+import { SimTimers } from './sim-timers.js';
+import { SimulationController } from './simulation.js';
+import type { SimulationControl } from './simulation-control.js';
+import { SimStation } from './station.js';
+
+export interface SimBoardOptions {
+  clock: Clock;
+  connectors: readonly { connectorId: number; kind: ConnectorKind; phases: 1 | 3; cableRatingA?: CableRatingA }[];
+  /** Per phase; default 230 V. */
+  mainsVoltageV?: number;
+  /** Period of energy and battery integration; default 100 ms. */
+  physicsTickMs?: number;
+}
+
+export interface SimBoard {
+  hardware: BoardHardware;
+  simulation: SimulationControl;
+  stop(): void;
+}
+
+export function createSimBoard(options: SimBoardOptions): SimBoard {
+  const tickMs = options.physicsTickMs ?? 100;
+  if (!(tickMs > 0)) throw new Error(`physicsTickMs must be > 0, not ${tickMs}`);
+  checkConnectors(options.connectors);
+  const timers = new SimTimers(options.clock);
+  const station = new SimStation(options.mainsVoltageV ?? 230);
+  const connectors = options.connectors.map((config) => new SimConnector({ ...config }, timers, station));
+  const simulation = new SimulationController(station, connectors);
+  timers.every(tickMs, () => {
+    for (const connector of connectors) connector.tick();
+  });
+
+  let stopped = false;
+  const stop = (): void => {
+    if (stopped) return;
+    stopped = true;
+    for (const connector of connectors) connector.close();
+    timers.close();
+  };
+  const hardware: BoardHardware = {
+    connectors: connectors.map((connector) => connector.hardware),
+    rfid: station.rfid,
+    enclosureTemperature: station.enclosureTemperature,
+    emergencyStop: station.emergencyStop,
+    groundMonitor: station.groundMonitor,
+    display: station.display,
+    close: async () => stop(),
+  };
+  return { hardware, simulation, stop };
+}
+
+function checkConnectors(connectors: SimBoardOptions['connectors']): void {
+  if (connectors.length === 0) throw new Error('a board needs at least one connector');
+  const seen = new Set<number>();
+  for (const c of connectors) {
+    if (!Number.isInteger(c.connectorId) || c.connectorId < 1) throw new Error(`connectorId ${c.connectorId} must be an integer ≥ 1`);
+    if (seen.has(c.connectorId)) throw new Error(`connectorId ${c.connectorId} is used twice`);
+    seen.add(c.connectorId);
+    if (c.kind !== 'socket' && c.kind !== 'tethered') throw new Error(`connector ${c.connectorId}: kind must be socket or tethered`);
+    if (c.phases !== 1 && c.phases !== 3) throw new Error(`connector ${c.connectorId}: phases must be 1 or 3`);
+    if (c.cableRatingA !== undefined && ![13, 20, 32, 63].includes(c.cableRatingA)) {
+      throw new Error(`connector ${c.connectorId}: cable rating ${c.cableRatingA} A is not one of 13, 20, 32, 63`);
+    }
+  }
+}
