@@ -21,10 +21,14 @@ export function classifyPilot(positiveV: number, previous: PilotState): PilotSta
   return 'invalid';
 }
 
-/** Reference A2, diode check (chargebyte): at nominal PWM, a symmetric low level means no diode. */
+/**
+ * Reference A2, diode check (chargebyte): at nominal PWM with an EV connected (high level in the
+ * B–D bands), a low level that mirrors the high level means the EV has no diode. With no EV
+ * (state A, ±12 V) the levels are symmetric by nature and say nothing about a diode.
+ */
 export function diodeMissing(levels: PilotLevels): boolean {
   if (levels.negativeV === null) return false;
-  return levels.positiveV > 2 && Math.abs(levels.positiveV + levels.negativeV) <= 1.2;
+  return levels.positiveV > 2 && levels.positiveV < 10 && Math.abs(levels.positiveV + levels.negativeV) <= 1.2;
 }
 
 /** The −12 V low level the EVSE must see at least once before closing the contactor (A2). */
