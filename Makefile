@@ -22,7 +22,7 @@ test: build
 	npx mocha
 
 run: build
-	node dist/tools/dev-run.js
+	node --max-semi-space-size=1 dist/app/main.js --config config/example.sim.json --data-dir run-data
 
 bench: build
 	@node dist/tools/bench/run-all.js

@@ -48,6 +48,7 @@ interface SessionInProgress {
   readonly sessionId: string;
   readonly idTag: string | null;
   readonly startedAtMs: number;
+  readonly meterStartWh: number;
 }
 
 export class Charger implements ChargerApi {
@@ -67,6 +68,9 @@ export class Charger implements ChargerApi {
   private stationFaults: FaultState[] = [];
   private readonly startedAt: number;
   private displayTimer: ReturnType<Clock['setInterval']> | null = null;
+  private displayPending: ReturnType<Clock['setTimeout']> | null = null;
+  /** Energy of each connector's last finished session, for the "Finished" screen. */
+  private readonly lastEnergyWh = new Map<number, number>();
 
   constructor(private readonly options: ChargerOptions) {
     const { config, hardware, clock } = options;
@@ -156,6 +160,7 @@ export class Charger implements ChargerApi {
 
   async stop(): Promise<void> {
     if (this.displayTimer !== null) this.options.clock.clearInterval(this.displayTimer);
+    if (this.displayPending !== null) this.options.clock.clearTimeout(this.displayPending);
     for (const connector of this.connectors) connector.stop();
     for (const dispose of this.disposers) dispose();
     this.supervisor.stop();
@@ -218,7 +223,7 @@ export class Charger implements ChargerApi {
       startedAt: new Date(clock.now()).toISOString(),
       meterStartWh: connector.meter.lastReading?.importEnergyWh ?? 0,
     });
-    this.open.set(connectorId, { sessionId: record.sessionId, idTag, startedAtMs: clock.now() });
+    this.open.set(connectorId, { sessionId: record.sessionId, idTag, startedAtMs: clock.now(), meterStartWh: record.meterStartWh });
     this.updateSiteShares();
   }
 
@@ -231,8 +236,10 @@ export class Charger implements ChargerApi {
     const at = new Date(this.options.clock.now()).toISOString();
     // The contactor has just opened: read the register once more so the record has every Wh.
     void connector.meter.poll().then((reading) => {
-      const meterStopWh = reading?.importEnergyWh ?? connector.meter.lastReading?.importEnergyWh ?? 0;
+      const meterStopWh = reading?.importEnergyWh ?? connector.meter.lastReading?.importEnergyWh ?? session.meterStartWh;
+      this.lastEnergyWh.set(connectorId, meterStopWh - session.meterStartWh);
       this.options.sessions.stop(session.sessionId, { at, meterStopWh, reason, fault });
+      this.scheduleDisplay();
     });
   }
 
@@ -286,7 +293,7 @@ export class Charger implements ChargerApi {
       connector.authorize(uid);
     } else {
       this.cardRejectedUntil.set(connector.id, clock.now() + CARD_REJECTED_DISPLAY_MS);
-      this.refreshDisplay();
+      this.scheduleDisplay();
     }
   }
 
@@ -337,7 +344,15 @@ export class Charger implements ChargerApi {
     const plugged = vehicleConnected(connector.pilotState);
     if (plugged && !this.pluggedAt.has(connectorId)) this.pluggedAt.set(connectorId, this.options.clock.now());
     if (!plugged) this.pluggedAt.delete(connectorId);
-    this.refreshDisplay();
+    this.scheduleDisplay();
+  }
+
+  /** The display is redrawn once after a burst of changes, never inside a safety reaction. */
+  private scheduleDisplay(): void {
+    this.displayPending ??= this.options.clock.setTimeout(() => {
+      this.displayPending = null;
+      this.refreshDisplay();
+    }, 0);
   }
 
   private refreshDisplay(): void {
@@ -345,13 +360,12 @@ export class Charger implements ChargerApi {
     const now = clock.now();
     const messages = this.connectors.map((connector) => {
       const session = this.open.get(connector.id);
-      const record = session ? this.options.sessions.get(session.sessionId) : undefined;
       const reading = connector.meter.lastReading;
       const firstFault = connector.faults[0];
       const message = driverMessage({
         connectorId: connector.id,
         state: connector.stateName,
-        energyWh: session && reading ? reading.importEnergyWh - (record?.meterStartWh ?? reading.importEnergyWh) : lastEnergy(this.options.sessions, connector.id),
+        energyWh: session ? (reading?.importEnergyWh ?? session.meterStartWh) - session.meterStartWh : (this.lastEnergyWh.get(connector.id) ?? 0),
         powerW: reading?.totalPowerW ?? 0,
         sessionSeconds: session ? Math.round((now - session.startedAtMs) / 1000) : 0,
         faultReason: firstFault ? FAULTS[firstFault.fault].displayReason : null,
@@ -377,10 +391,4 @@ export class Charger implements ChargerApi {
       faults: connector.faults.map((f) => this.activeFault(f, connector.id)),
     });
   }
-}
-
-function lastEnergy(sessions: SessionStore, connectorId: number): number {
-  const list = sessions.list();
-  for (let i = list.length - 1; i >= 0; i--) if (list[i]!.connectorId === connectorId) return list[i]!.energyWh;
-  return 0;
 }
