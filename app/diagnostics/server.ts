@@ -1,5 +1,5 @@
 // The diagnostics port: a small authenticated JSON API over ChargerApi, for the
-// technician CLI and for tests. See docs/diagnostics-api.md.
+// technician CLI and for tests. Documented in the README ("Diagnostics API").
 
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
