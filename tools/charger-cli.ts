@@ -6,9 +6,8 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { DIAGNOSTICS_TOKEN_FILE } from '../app/diagnostics/credential.js';
-import { SIM_FAULT_NAMES, isSimFaultName } from '../app/diagnostics/sim-fault-names.js';
 import type { ChargerStatus, ConnectorStatus, FaultLogEntry, SessionRecord } from '../app/records.js';
-import type { EvParameters, SimFaultParams, SimulationSnapshot } from '../hal/sim/simulation-control.js';
+import { SIM_FAULT_NAMES, isSimFaultName, type EvParameters, type SimFaultParams, type SimulationSnapshot } from '../hal/sim/simulation-control.js';
 import { CliError, DiagnosticsClient } from './cli/client.js';
 import {
   formatCleared,

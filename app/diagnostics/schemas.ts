@@ -1,6 +1,6 @@
 // JSON schemas of the request bodies (validated by fastify's built-in ajv, no coercion).
 
-import { SIM_FAULT_NAMES } from './sim-fault-names.js';
+import { SIM_FAULT_NAMES } from '../../hal/sim/simulation-control.js';
 
 export const CABLE_RATINGS_A = [13, 20, 32, 63] as const;
 

@@ -1,7 +1,7 @@
 // Which injected faults are station-wide and which belong to a connector; argument checks
 // with messages fit for a 400 answer of the diagnostics API.
 
-import type { SimFaultName, SimFaultParams } from './simulation-control.js';
+import { isSimFaultName, type SimFaultName, type SimFaultParams } from './simulation-control.js';
 
 /** Every fault, with whether it is station-wide (true) or per connector (false); overTemperature depends on its location. */
 const FAULT_SCOPE: Readonly<Record<SimFaultName, boolean | 'byLocation'>> = {
@@ -24,11 +24,6 @@ const FAULT_SCOPE: Readonly<Record<SimFaultName, boolean | 'byLocation'>> = {
 /** overTemperature without params.temperatureC: hot enough for any derating/stop threshold (A5: 71 °C stop). */
 export const DEFAULT_OVER_TEMPERATURE_C = 80;
 
-export const SIM_FAULT_NAMES = Object.keys(FAULT_SCOPE) as readonly SimFaultName[];
-
-export function isSimFaultName(name: unknown): name is SimFaultName {
-  return typeof name === 'string' && Object.prototype.hasOwnProperty.call(FAULT_SCOPE, name);
-}
 
 /**
  * Checks the (connectorId, fault) combination; returns whether the fault is station-wide.

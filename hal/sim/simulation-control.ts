@@ -30,21 +30,28 @@ export interface EvParameters {
   readonly wakeDelayMs: number;
 }
 
-export type SimFaultName =
-  | 'contactorWelded' // contacts stay closed after an open command; mirror contact says closed
-  | 'contactorWontClose' // contacts stay open after a close command
-  | 'rcdTripAc' // 30 mA AC residual current
-  | 'rcdTripDc' // 6 mA DC residual current
-  | 'rcdSelfTestFail' // the module's self-test does not trip
-  | 'overTemperature' // socket (or enclosure) temperature set to params.temperatureC
-  | 'peLoss' // protective earth lost
-  | 'cpShortToGround' // CP shorted to PE: both levels ~0 V
-  | 'diodeMissing' // same as EV parameter hasDiode=false
-  | 'lockFailure' // lock motor does not move; feedback stays where it was
-  | 'meterCommLoss' // meter does not answer
-  | 'evOverdraw' // EV draws params.overdrawA more than it should
-  | 'emergencyStop' // the emergency-stop button is pressed
-  | 'cpGlitch'; // the CP reads params.glitchLevelV for params.durationMs, then recovers by itself
+export const SIM_FAULT_NAMES = [
+  'contactorWelded', // contacts stay closed after an open command; mirror contact says closed
+  'contactorWontClose', // contacts stay open after a close command
+  'rcdTripAc', // 30 mA AC residual current
+  'rcdTripDc', // 6 mA DC residual current
+  'rcdSelfTestFail', // the module's self-test does not trip
+  'overTemperature', // socket (or enclosure) temperature set to params.temperatureC
+  'peLoss', // protective earth lost
+  'cpShortToGround', // CP shorted to PE: both levels ~0 V
+  'diodeMissing', // same as EV parameter hasDiode=false
+  'lockFailure', // lock motor does not move; feedback stays where it was
+  'meterCommLoss', // meter does not answer
+  'evOverdraw', // EV draws params.overdrawA more than it should
+  'emergencyStop', // the emergency-stop button is pressed
+  'cpGlitch', // the CP reads params.glitchLevelV for params.durationMs, then recovers by itself
+] as const;
+
+export type SimFaultName = (typeof SIM_FAULT_NAMES)[number];
+
+export function isSimFaultName(value: unknown): value is SimFaultName {
+  return typeof value === 'string' && (SIM_FAULT_NAMES as readonly string[]).includes(value);
+}
 
 export interface SimFaultParams {
   readonly temperatureC?: number;

@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { startDiagnosticsServer, type DiagnosticsServer } from '../../app/diagnostics/server.js';
-import { SIM_FAULT_NAMES } from '../../app/diagnostics/sim-fault-names.js';
+import { SIM_FAULT_NAMES } from '../../hal/sim/simulation-control.js';
 import { FAULT_LOG, FakeCharger, FakeSimulation, SESSION, chargerStatus } from './fakes.js';
 
 const TOKEN = 'test-token-0123456789';
