@@ -211,8 +211,11 @@ export class Connector {
   }
 
   setStation(faults: readonly FaultState[], derate: DerateLevel): void {
+    const earthWasLost = this.earthLost;
     this.stationFaults = faults;
     this.stationDerate = derate;
+    // A CP reading A while earth was lost did not count as an unplug; with earth back, it does.
+    if (earthWasLost && !this.earthLost && this.pilotMonitor.state === 'A') this.supervisor.send({ type: 'UNPLUGGED' });
     this.updateLimit();
     this.pushFaults();
   }
@@ -341,8 +344,13 @@ export class Connector {
     this.overcurrent.setOffered(offeredA, this.options.clock.now());
   }
 
+  /** Without protective earth the CP reads A with the EV still plugged in: that is no unplug. */
+  private get earthLost(): boolean {
+    return this.stationFaults.some((f) => f.fault === 'GroundLoss');
+  }
+
   private onPilotState(state: PilotState): void {
-    if (state === 'A') this.supervisor.send({ type: 'UNPLUGGED' });
+    if (state === 'A' && !this.earthLost) this.supervisor.send({ type: 'UNPLUGGED' });
     this.machine.send({ type: 'PILOT', state });
     this.onProximity();
   }

@@ -36,6 +36,8 @@ export class PilotMonitor {
 
   /** Classifies the present levels at once, without debounce (at start-up). */
   prime(): void {
+    // A fault present at start-up may already drive state F: that −12 V is ours, not the EV's.
+    if (this.pilot.output.mode === 'error') return;
     const levels = this.pilot.read();
     this.candidate = classifyPilot(levels.positiveV, this.accepted);
     this.accept(this.candidate, levels);

@@ -20,6 +20,8 @@ export interface ContactorGateOptions {
 
 export class ContactorGate {
   private watchdog: TimerHandle | null = null;
+  /** A weld was reported and the mirror contact has not confirmed open since. */
+  private weldReported = false;
   private readonly unsubscribe: () => void;
 
   constructor(private readonly options: ContactorGateOptions) {
@@ -73,8 +75,10 @@ export class ContactorGate {
       if (contactor.commanded !== expected || contactor.readFeedback() === expected) return;
       const values = { commanded: expected, feedback: contactor.readFeedback(), waitedMs: this.options.clock.now() - commandedAt };
       if (expected === 'open') {
+        // The condition lasts while the contacts stay welded: it clears (and latches) only when
+        // the mirror contact confirms open, so a reset cannot clear it while the socket is live.
+        this.weldReported = true;
         reporter.raise('ContactorWelded', values);
-        reporter.clear('ContactorWelded');
       } else {
         contactor.open();
         reporter.raise('ContactorStuckOpen', values);
@@ -92,6 +96,10 @@ export class ContactorGate {
     const { contactor } = this.options;
     if (position === contactor.commanded) {
       this.stopWatch();
+      if (position === 'open' && this.weldReported) {
+        this.weldReported = false;
+        this.options.reporter.clear('ContactorWelded');
+      }
       return;
     }
     // The contacts moved without a command (or bounced back): give them the usual time to settle.
