@@ -35,7 +35,14 @@ export interface ChargerFixture {
 
 export type ConfigOverrides = { [K in keyof ChargerConfig]?: unknown };
 
-export async function startCharger(overrides: ConfigOverrides = {}, options: { dataDir?: string; clock?: VirtualClock } = {}): Promise<ChargerFixture> {
+export interface FixtureOptions {
+  readonly dataDir?: string;
+  readonly clock?: VirtualClock;
+  /** Acts on the simulated world before the charger starts (a fault present at power-up). */
+  readonly prepare?: (sim: SimulationControl) => void;
+}
+
+export async function startCharger(overrides: ConfigOverrides = {}, options: FixtureOptions = {}): Promise<ChargerFixture> {
   const config = resolveConfig({
     authorization: { mode: 'allowList', allowList: [CARD], cardDebounceMs: 2000 },
     diagnostics: { host: '127.0.0.1', port: 0 },
@@ -49,6 +56,7 @@ export async function startCharger(overrides: ConfigOverrides = {}, options: { d
     FaultLogStore.open(dataDir, { report: silent }),
   ]);
   const board = createSimBoard({ clock, connectors: config.connectors, mainsVoltageV: config.site.nominalVoltageV });
+  options.prepare?.(board.simulation);
   const charger = new Charger({ config, hardware: board.hardware, simulation: board.simulation, clock, sessions, faultLog });
   await charger.start();
   await clock.advance(300); // RCD self-test and first meter read

@@ -2,18 +2,9 @@
 // faults injected through SimulationControl, reactions read from what the charger shows.
 
 import { strict as assert } from 'node:assert';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { VirtualClock } from '../../../hal/clock.js';
 import type { Contactor, ConnectorLock } from '../../../hal/interfaces.js';
-import { createSimBoard } from '../../../hal/sim/sim-board.js';
 import type { SimulationControl } from '../../../hal/sim/simulation-control.js';
 import { DEFAULT_SAFETY } from '../../../config/defaults.js';
-import { resolveConfig } from '../../../config/load-config.js';
-import { Charger } from '../../../app/charger.js';
-import { SessionStore } from '../../../app/persistence/session-store.js';
-import { FaultLogStore } from '../../../app/persistence/fault-log-store.js';
 import type { FaultLogEntry, SessionRecord, SessionStopReason } from '../../../app/records.js';
 import { FAULTS, type FaultName } from '../../../state-machines/faults.js';
 import { CARD, startCharger, type ChargerFixture, type ConfigOverrides } from '../../support/charger-fixture.js';
@@ -48,46 +39,8 @@ export function logEntries(f: ChargerFixture, fault: FaultName, event?: FaultLog
  * Like startCharger, but `prepare` acts on the simulated world before the charger starts
  * (a hazard present at power-up, e.g. an RCD module whose self-test does not trip).
  */
-export async function startChargerWith(prepare: (sim: SimulationControl) => void, overrides: ConfigOverrides = {}): Promise<ChargerFixture> {
-  const config = resolveConfig({
-    authorization: { mode: 'allowList', allowList: [CARD], cardDebounceMs: 2000 },
-    diagnostics: { host: '127.0.0.1', port: 0 },
-    ...overrides,
-  }, 'interlock test config');
-  const dataDir = await mkdtemp(join(tmpdir(), 'charger-interlock-'));
-  const clock = new VirtualClock();
-  const silent = () => {};
-  const [sessions, faultLog] = await Promise.all([
-    SessionStore.open(dataDir, { report: silent, updatePersistIntervalMs: 0 }),
-    FaultLogStore.open(dataDir, { report: silent }),
-  ]);
-  const board = createSimBoard({ clock, connectors: config.connectors, mainsVoltageV: config.site.nominalVoltageV });
-  prepare(board.simulation);
-  const charger = new Charger({ config, hardware: board.hardware, simulation: board.simulation, clock, sessions, faultLog });
-  await charger.start();
-  await clock.advance(300); // RCD self-test and first meter read
-  let stopped = false;
-  const stop = async () => {
-    if (stopped) return;
-    stopped = true;
-    await charger.stop();
-    board.stop();
-  };
-  return {
-    clock,
-    charger,
-    board,
-    sim: board.simulation,
-    config,
-    dataDir,
-    status: (connectorId = 1) => charger.status().connectors.find((c) => c.connectorId === connectorId)!,
-    advance: (ms) => clock.advance(ms),
-    stop,
-    dispose: async () => {
-      await stop();
-      await rm(dataDir, { recursive: true, force: true });
-    },
-  };
+export function startChargerWith(prepare: (sim: SimulationControl) => void, overrides: ConfigOverrides = {}): Promise<ChargerFixture> {
+  return startCharger(overrides, { prepare });
 }
 
 /** Runs `body` on a fresh charger and always disposes of it. */
