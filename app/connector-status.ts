@@ -11,7 +11,7 @@ export function ocppStatus(state: string, stopIntent: 'pause' | 'finish'): strin
   if (state === 'connected.awaitingAuthorization' || state === 'connected.session.preparing') return 'Preparing';
   if (state === 'connected.session.energized.charging') return 'Charging';
   if (state === 'connected.session.energized.stopping') return stopIntent === 'finish' ? 'Finishing' : 'SuspendedEVSE';
-  if (state === 'connected.session.suspendedEVSE') return 'SuspendedEVSE';
+  if (state.startsWith('connected.session.suspendedEVSE')) return 'SuspendedEVSE';
   if (state === 'connected.session.offering' || state === 'connected.session.suspendedEV') return 'SuspendedEV';
   if (state === 'connected.finishing') return 'Finishing';
   return 'Unavailable';

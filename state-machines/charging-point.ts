@@ -22,6 +22,8 @@ export interface ChargingPointInput {
   readonly freeCharging: boolean;
   readonly stateFDurationMs: number;
   readonly pwmMinUpdateIntervalMs: number;
+  /** Least time X1 holds after the EVSE withdrew the PWM for want of current (the app uses the PWM update interval). */
+  readonly pilotResumeHoldMs: number;
   /** How long an authorization waits for the EV to be plugged in. */
   readonly plugInTimeoutMs: number;
 }
@@ -115,6 +117,9 @@ export const chargingPointMachine = setup({
     vehicleGone: ({ context }) => context.pilot === 'A',
     evRequestsEnergy: ({ context }) => evRequestsEnergy(context.pilot),
     evNotRequestingEnergy: ({ context }) => !evRequestsEnergy(context.pilot),
+    /** The EV does not ask for energy, or asks in D where the site has no ventilation. */
+    evMayNotDraw: ({ context }) =>
+      !evRequestsEnergy(context.pilot) || (context.pilot === 'D' && !context.ventilationAvailable),
     authorized: ({ context }) => context.authorized,
     freeCharging: ({ context }) => context.freeCharging,
     lockReady: ({ context }) => context.kind === 'tethered' || context.lockConfirmed,
@@ -144,6 +149,7 @@ export const chargingPointMachine = setup({
   delays: {
     stateFDuration: ({ context }) => context.stateFDurationMs,
     pwmMinUpdateInterval: ({ context }) => context.pwmMinUpdateIntervalMs,
+    pilotResumeHold: ({ context }) => context.pilotResumeHoldMs,
     plugInTimeout: ({ context }) => context.plugInTimeoutMs,
     powerOffUnderLoad: POWER_OFF_UNDER_LOAD_MS,
   },
@@ -227,7 +233,7 @@ export const chargingPointMachine = setup({
             session: {
               entry: { type: 'startSession', params: ({ context }) => ({ idTag: context.idTag }) },
               exit: [
-                { type: 'stopSession', params: ({ context }) => ({ reason: stopReason(context) }) },
+                { type: 'stopSession', params: ({ context, event }) => ({ reason: stopReason(context, event) }) },
                 'clearAuthorization',
               ],
               initial: 'preparing',
@@ -238,7 +244,8 @@ export const chargingPointMachine = setup({
                   entry: 'lockConnector',
                   always: [
                     { guard: and(['lockReady', 'cableKnown', 'currentAvailable']), target: 'offering' },
-                    { guard: and(['lockReady', 'cableKnown']), target: 'suspendedEVSE' },
+                    // The PWM was never on, so there is nothing to pace: wait for current, no hold.
+                    { guard: and(['lockReady', 'cableKnown']), target: 'suspendedEVSE.resumable' },
                   ],
                 },
                 /** B2: PWM signals the allowed current; the EV may ask for energy. */
@@ -267,8 +274,8 @@ export const chargingPointMachine = setup({
                     stopping: {
                       entry: ['pilotHigh', 'markPwmOff'],
                       always: [
-                        { guard: and(['evNotRequestingEnergy', 'stopIntentIsFinish']), target: '#chargingPoint.point.connected.finishing' },
-                        { guard: 'evNotRequestingEnergy', target: '#chargingPoint.point.connected.session.suspendedEVSE' },
+                        { guard: and(['evMayNotDraw', 'stopIntentIsFinish']), target: '#chargingPoint.point.connected.finishing' },
+                        { guard: 'evMayNotDraw', target: '#chargingPoint.point.connected.session.suspendedEVSE' },
                       ],
                       after: {
                         powerOffUnderLoad: [
@@ -287,10 +294,19 @@ export const chargingPointMachine = setup({
                     { guard: 'mayCloseContactor', target: 'energized' },
                   ],
                 },
-                /** The charger cannot offer 6 A now (limits, derating): X1 until it can. */
+                /**
+                 * The charger cannot offer 6 A now (limits, derating): X1 until it can, and for at least
+                 * the PWM update interval, so a limit hovering around 6 A cannot toggle the pilot faster.
+                 */
                 suspendedEVSE: {
                   entry: ['pilotHigh', 'markPwmOff'],
-                  always: { guard: 'currentAvailable', target: 'offering' },
+                  initial: 'holding',
+                  states: {
+                    holding: { after: { pilotResumeHold: 'resumable' } },
+                    resumable: {
+                      always: { guard: 'currentAvailable', target: '#chargingPoint.point.connected.session.offering' },
+                    },
+                  },
                 },
               },
             },
@@ -346,8 +362,9 @@ export const chargingPointMachine = setup({
   },
 });
 
-function stopReason(context: ChargingPointContext): SessionStopReason {
+/** Exit actions run before the transition's own actions: a STOP that leaves the session now carries its reason itself. */
+function stopReason(context: ChargingPointContext, event: ChargingPointEvent): SessionStopReason {
   if (context.blocked) return context.blockingReason;
   if (context.pilot === 'A') return 'EVDisconnected';
-  return context.requestedStopReason;
+  return event.type === 'STOP' ? event.reason : context.requestedStopReason;
 }

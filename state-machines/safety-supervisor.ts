@@ -79,7 +79,8 @@ function faultRegion(fault: FaultName) {
   const raise = [
     ...(def.recovery === 'latched'
       ? []
-      : [{ guard: { type: 'repeatsTooOften', params } as const, target: 'latched', actions: { type: 'recordRaise', params } as const }]),
+      // The condition is present at this raise: latchedActive, so a reset waits for its CLEAR.
+      : [{ guard: { type: 'repeatsTooOften', params } as const, target: 'latchedActive', actions: { type: 'recordRaise', params } as const }]),
     { guard: isThis, target: 'active', actions: { type: 'recordRaise', params } as const },
   ];
   return {

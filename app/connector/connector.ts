@@ -138,6 +138,7 @@ export class Connector {
           freeCharging: options.freeCharging,
           stateFDurationMs: safety.stateFDurationMs,
           pwmMinUpdateIntervalMs: safety.pwmMinUpdateIntervalMs,
+          pilotResumeHoldMs: safety.pwmMinUpdateIntervalMs,
           plugInTimeoutMs: PLUG_IN_TIMEOUT_MS,
         },
       },

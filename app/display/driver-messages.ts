@@ -44,7 +44,7 @@ export function driverMessage(view: ConnectorView): DriverMessage {
   }
   if (s.startsWith('connected.session.energized.stopping')) return { title: 'Stopping', detail: kwh(view.energyWh), led: { color: 'blue', blink: 'slow' } };
   if (s === 'connected.session.suspendedEV') return { title: 'Paused by vehicle', detail: kwh(view.energyWh), led: { color: 'yellow', blink: 'steady' } };
-  if (s === 'connected.session.suspendedEVSE') return { title: 'Paused by charger', detail: kwh(view.energyWh), led: { color: 'yellow', blink: 'slow' } };
+  if (s.startsWith('connected.session.suspendedEVSE')) return { title: 'Paused by charger', detail: kwh(view.energyWh), led: { color: 'yellow', blink: 'slow' } };
   if (s === 'connected.session.offering') return { title: 'Starting', detail: 'Waiting for vehicle', led: { color: 'blue', blink: 'slow' } };
   return { title: 'Preparing', detail: '', led: { color: 'blue', blink: 'slow' } };
 }

@@ -160,7 +160,7 @@ describe('a quarter of a 16 A connector is below 6 A: paused by the charger, not
       assert.equal(f.status().pilot.output.mode, 'high', 'PWM still on below 6 A');
       // The EV leaves C within 3 s of the PWM going away; then the contactor opens (A3 seq 10.1).
       await f.advance(3000 + SAFETY.pilotDebounceMs);
-      assert.equal(f.status().state, 'connected.session.suspendedEVSE');
+      assert.equal(f.status().state, 'connected.session.suspendedEVSE.holding');
       assert.equal(contactor(f).commanded, 'open');
       await f.advance(1000);
       assert.equal(f.status().led.color, 'yellow');
