@@ -110,11 +110,8 @@ export class InvariantChecker {
     if (this.sessionOpen !== state.startsWith('connected.session')) this.fail(`session open: ${this.sessionOpen}`);
     if (this.contactorClosed !== state.startsWith('connected.session.energized')) this.fail(`contactor closed: ${this.contactorClosed}`);
     if (this.contactorClosed && this.env.blocked) this.fail('contactor closed during a fault');
-    // Once the EV leaves C the contactor opens at once. Known gap (reported, not changed): `stopping`
-    // keeps it closed in D without ventilation until the EV goes to B or 6 s pass; the
-    // VentilationNotAvailable fault (app/connector/pilot-monitor.ts) is what opens it at once there.
-    const ventilationGap = state === 'connected.session.energized.stopping' && this.env.pilot === 'D';
-    if (this.contactorClosed && !this.evMayDraw && !ventilationGap) this.fail(`contactor closed with pilot ${this.env.pilot}`);
+    // Once the EV leaves C (or asks for D where there is no ventilation) the contactor opens at once.
+    if (this.contactorClosed && !this.evMayDraw) this.fail(`contactor closed with pilot ${this.env.pilot}`);
     if (this.env.blocked) {
       if (!state.startsWith('fault')) this.fail('fault not handled');
       if (this.pilotOutput === 'pwm') this.fail('PWM during a fault');
