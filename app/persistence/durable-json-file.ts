@@ -73,6 +73,25 @@ function asError(err: unknown): Error {
   return err instanceof Error ? err : new Error(String(err));
 }
 
+/**
+ * A validator for files shaped `{ version: 1, <listKey>: item[] }`, naming the first bad item.
+ * `itemProblem` returns the name of the bad field, or null.
+ */
+export function versionedListValidator(kind: string, listKey: string, itemProblem: (item: unknown) => string | null) {
+  return (value: unknown): string | null => {
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) return `not a ${kind} file (expected an object)`;
+    const file = value as Record<string, unknown>;
+    if (file['version'] !== 1) return `unknown version ${JSON.stringify(file['version'])}`;
+    const list = file[listKey];
+    if (!Array.isArray(list)) return `"${listKey}" is not a list`;
+    for (const [i, item] of list.entries()) {
+      const bad = itemProblem(item);
+      if (bad) return `${listKey}[${i}] has a bad ${bad}`;
+    }
+    return null;
+  };
+}
+
 export class DurableJsonFile<T> implements Adapter<T> {
   readonly file: string;
   readonly tmpFile: string;

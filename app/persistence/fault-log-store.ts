@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import type { Low } from 'lowdb';
 
 import type { FaultLogEntry } from '../records.js';
-import { consoleReporter, openDurableDb, type PersistenceReporter } from './durable-json-file.js';
+import { consoleReporter, openDurableDb, versionedListValidator, type PersistenceReporter } from './durable-json-file.js';
 
 export const FAULT_LOG_FILE = 'fault-log.json';
 export const DEFAULT_MAX_FAULT_LOG_ENTRIES = 2000;
@@ -38,17 +38,7 @@ function entryProblem(e: unknown): string | null {
   return null;
 }
 
-function validateFaultLogFile(value: unknown): string | null {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return 'not a fault log file (expected an object)';
-  const file = value as Record<string, unknown>;
-  if (file['version'] !== 1) return `unknown version ${JSON.stringify(file['version'])}`;
-  if (!Array.isArray(file['entries'])) return '"entries" is not a list';
-  for (const [i, e] of file['entries'].entries()) {
-    const bad = entryProblem(e);
-    if (bad) return `entries[${i}] has a bad ${bad}`;
-  }
-  return null;
-}
+const validateFaultLogFile = versionedListValidator('fault log', 'entries', entryProblem);
 
 function frozenEntry(entry: FaultLogEntry): FaultLogEntry {
   return Object.freeze({ ...entry, values: Object.freeze({ ...entry.values }) });

@@ -11,7 +11,7 @@ import type { Low } from 'lowdb';
 
 import type { FaultName } from '../../state-machines/faults.js';
 import type { SessionRecord, SessionStopReason } from '../records.js';
-import { consoleReporter, openDurableDb, type PersistenceReporter } from './durable-json-file.js';
+import { consoleReporter, openDurableDb, versionedListValidator, type PersistenceReporter } from './durable-json-file.js';
 
 export const SESSIONS_FILE = 'sessions.json';
 export const DEFAULT_MAX_SESSIONS = 1000;
@@ -74,17 +74,7 @@ function recordProblem(r: unknown): string | null {
   return null;
 }
 
-function validateSessionsFile(value: unknown): string | null {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return 'not a sessions file (expected an object)';
-  const file = value as Record<string, unknown>;
-  if (file['version'] !== 1) return `unknown version ${JSON.stringify(file['version'])}`;
-  if (!Array.isArray(file['sessions'])) return '"sessions" is not a list';
-  for (const [i, r] of file['sessions'].entries()) {
-    const bad = recordProblem(r);
-    if (bad) return `sessions[${i}] has a bad ${bad}`;
-  }
-  return null;
-}
+const validateSessionsFile = versionedListValidator('sessions', 'sessions', recordProblem);
 
 /** The last meter reading known for a session. */
 function lastMeterWh(s: SessionRecord): number {
