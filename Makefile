@@ -9,14 +9,17 @@ NPM_STAMP := node_modules/.installed-stamp
 
 all: build
 
+# Install and build output goes to stderr, so `make bench` prints nothing but its JSON lines on stdout.
 $(NPM_STAMP): package.json package-lock.json
-	npm ci --no-audit --no-fund --loglevel=error
+	@echo "npm ci" >&2
+	@npm ci --no-audit --no-fund --loglevel=error >&2
 	@touch $@
 
 deps: $(NPM_STAMP)
 
 build: deps
-	npx tsc -p tsconfig.json
+	@echo "tsc" >&2
+	@npx tsc -p tsconfig.json >&2
 
 test: build
 	npx mocha
