@@ -5,7 +5,7 @@
 SHELL := /bin/bash
 NPM_STAMP := node_modules/.installed-stamp
 
-.PHONY: all deps build test run bench clean
+.PHONY: all deps system-deps build test run bench clean
 
 all: build
 
@@ -17,11 +17,17 @@ $(NPM_STAMP): package.json package-lock.json
 
 deps: $(NPM_STAMP)
 
+# Debian tools the tests use: socat makes the pseudo-terminal pairs the serial drivers are tested over.
+system-deps:
+	@command -v socat >/dev/null || { echo "installing socat" >&2; \
+	  { [ "$$(id -u)" = 0 ] && SUDO= || SUDO=sudo; }; \
+	  $$SUDO apt-get update -qq >&2 && $$SUDO apt-get install -y -qq socat >&2; }
+
 build: deps
 	@echo "tsc" >&2
 	@npx tsc -p tsconfig.json >&2
 
-test: build
+test: build system-deps
 	npx mocha
 
 run: build
