@@ -143,6 +143,13 @@ export class Charger implements ChargerApi {
     this.disposers.push(hardware.emergencyStop.onChange(emergencyStop), hardware.groundMonitor.onChange(ground));
     emergencyStop(hardware.emergencyStop.isPressed());
     ground(hardware.groundMonitor.isPresent());
+    const link = hardware.safetyController;
+    if (link) {
+      const coprocessor = (alive: boolean) =>
+        alive ? reporter.clear('SafetyControllerLost') : reporter.raise('SafetyControllerLost', { alive });
+      this.disposers.push(link.onChange(coprocessor));
+      coprocessor(link.isAlive());
+    }
 
     this.disposers.push(hardware.rfid.onCard(({ uid }) => void this.onCard(uid)));
   }

@@ -143,6 +143,16 @@ export interface Display {
   readonly lines: readonly string[];
 }
 
+/**
+ * The link to a safety co-processor that keeps hard real-time safety off Linux (it opens the
+ * contactor by itself). Boards without one have none. A silent co-processor is a fault.
+ */
+export interface SafetyControllerLink {
+  /** Whether its heartbeat arrives on time. */
+  isAlive(): boolean;
+  onChange(listener: Listener<boolean>): Unsubscribe;
+}
+
 export type ConnectorKind = 'socket' | 'tethered';
 
 /** The devices behind one connector (one EVSE outlet). */
@@ -168,5 +178,7 @@ export interface BoardHardware {
   readonly emergencyStop: EmergencyStop;
   readonly groundMonitor: GroundMonitor;
   readonly display: Display;
+  /** Present on boards with a safety co-processor. */
+  readonly safetyController?: SafetyControllerLink;
   close(): Promise<void>;
 }

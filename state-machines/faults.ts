@@ -114,6 +114,11 @@ export const FAULTS = {
     scope: 'connector', recovery: 'untilUnplug', holdoff: 'none', pilotStateF: true,
     ocppErrorCode: 'InternalError', vendorErrorCode: 'GATE', displayReason: 'Safety check failed',
   },
+  /** The safety co-processor's heartbeat stopped: it may no longer protect, and it drops power by itself. */
+  SafetyControllerLost: {
+    scope: 'station', recovery: 'auto', holdoff: 'none', pilotStateF: true,
+    ocppErrorCode: 'InternalError', vendorErrorCode: 'COPROC', displayReason: 'Safety unit fault',
+  },
   EmergencyStop: {
     scope: 'station', recovery: 'auto', holdoff: 'none', pilotStateF: true,
     ocppErrorCode: 'OtherError', vendorErrorCode: 'MREC8', displayReason: 'Emergency stop',
