@@ -4,17 +4,12 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { Ajv, type ValidateFunction } from 'ajv';
+import { BOARD_PROFILE_SCHEMA } from './board-profile-schema.js';
+import type { BoardProfile } from './board-profile-types.js';
+import { schemaProblems } from './schema-messages.js';
 
-/** Hardware drivers the firmware knows; real boards add theirs here. */
-export const BOARD_DRIVERS = ['sim'] as const;
-export type BoardDriver = (typeof BOARD_DRIVERS)[number];
-
-export interface BoardProfile {
-  /** Equals the file name without ".json". */
-  readonly name: string;
-  readonly description: string;
-  readonly driver: BoardDriver;
-}
+export * from './board-profile-types.js';
 
 export class BoardProfileError extends Error {
   constructor(
@@ -79,16 +74,21 @@ export function loadBoardProfile(name: string, dir: string = BOARDS_DIR): BoardP
   if (profile['name'] !== name) {
     throw new BoardProfileError(`${file}: "name" must be ${JSON.stringify(name)} (got ${JSON.stringify(profile['name'])})`, file);
   }
-  if (typeof profile['description'] !== 'string') {
-    throw new BoardProfileError(`${file}: "description" must be a string`, file);
-  }
-  if (!(BOARD_DRIVERS as readonly unknown[]).includes(profile['driver'])) {
-    throw new BoardProfileError(
-      `${file}: "driver" must be one of ${BOARD_DRIVERS.map((d) => JSON.stringify(d)).join(', ')} (got ${JSON.stringify(profile['driver'])})`,
-      file,
-    );
+  const validate = compiledSchema();
+  if (!validate(profile)) {
+    // "if/then" and "oneOf" wrappers add nothing a person needs; the errors under them say what is wrong.
+    const errors = (validate.errors ?? []).filter((e) => e.keyword !== 'if' && e.keyword !== 'oneOf');
+    const problems = schemaProblems(errors, 'the profile');
+    throw new BoardProfileError(problems.map((p) => `${file}: ${p.message}`).join('\n'), file);
   }
   return deepFreeze(structuredClone(profile)) as unknown as BoardProfile;
+}
+
+let validator: ValidateFunction | undefined;
+
+function compiledSchema(): ValidateFunction {
+  validator ??= new Ajv({ allErrors: true, verbose: true, strict: false }).compile(BOARD_PROFILE_SCHEMA);
+  return validator;
 }
 
 function deepFreeze<T>(value: T): T {

@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
@@ -52,10 +52,39 @@ describe('config/board-profile', () => {
     await writeFile(join(dir, 'd.json'), JSON.stringify({ name: 'd', description: 'ok', driver: 'sim' }));
     await writeFile(join(dir, 'README.md'), 'not a profile');
     assert.deepEqual(listBoardProfiles(dir), ['a', 'b', 'c', 'd']);
-    assert.throws(() => loadBoardProfile('a', dir), /"driver" must be one of "sim" \(got "gpio"\)/);
+    assert.throws(() => loadBoardProfile('a', dir), /driver must be one of "sim", "direct", "coprocessor" \(got "gpio"\)/);
     assert.throws(() => loadBoardProfile('b', dir), /"name" must be "b" \(got "other"\)/);
     assert.throws(() => loadBoardProfile('c', dir), BoardProfileError);
     assert.equal(loadBoardProfile('d', dir).description, 'ok');
     assert.deepEqual(listBoardProfiles(join(dir, 'missing')), []);
+  });
+
+  it('ships a direct-wired and a co-processor reference profile that pass the schema', () => {
+    const direct = loadBoardProfile('direct-ref');
+    assert.equal(direct.driver, 'direct');
+    assert.ok(direct.driver === 'direct' && direct.connectors[0]!.contactor.coil.line >= 0);
+    const coprocessor = loadBoardProfile('coprocessor-ref');
+    assert.ok(coprocessor.driver === 'coprocessor' && coprocessor.can.interface === 'can0');
+  });
+
+  it('names the wrong field of a real board profile and what it allows', async () => {
+    const profile = JSON.parse(readFileSync(join(BOARDS_DIR, 'direct-ref.json'), 'utf8'));
+    profile.name = 'broken';
+    profile.connectors[0].pilot.adc.highChannel = 7;
+    profile.station.rfid.protocol = 'wiegand';
+    delete profile.connectors[0].meter.unitId;
+    await writeFile(join(dir, 'broken.json'), JSON.stringify(profile));
+    assert.throws(() => loadBoardProfile('broken', dir), (err: unknown) => {
+      const message = (err as Error).message;
+      return err instanceof BoardProfileError &&
+        /connectors\[0\]\.pilot\.adc\.highChannel must be one of 0, 1, 2, 3 \(got 7\)/.test(message) &&
+        /station\.rfid\.protocol must be one of "pn532-hsu", "uid-line" \(got "wiegand"\)/.test(message) &&
+        /connectors\[0\]\.meter\.unitId is required/.test(message);
+    });
+  });
+
+  it('a sim profile may not carry wiring', async () => {
+    await writeFile(join(dir, 'simx.json'), JSON.stringify({ name: 'simx', description: 'x', driver: 'sim', connectors: [] }));
+    assert.throws(() => loadBoardProfile('simx', dir), /unknown field "connectors"/);
   });
 });

@@ -262,8 +262,8 @@ describe('config/load-config', () => {
       const err = problemOf({ board: 'acme-v2', safety: { disabledInterlocks: ['ContactorWelded'] } });
       const lines = err.message.split('\n');
       assert.equal(lines[0], 'config: safety.disabledInterlocks is allowed only on the simulated board (board "sim"); got board "acme-v2"');
-      assert.equal(lines[1], 'config: board must name a profile in config/boards/; available: sim (got "acme-v2")');
-      assert.equal(problemOf({ board: 'acme-v2' }).message, 'config: board must name a profile in config/boards/; available: sim (got "acme-v2")');
+      assert.equal(lines[1], 'config: board must name a profile in config/boards/; available: coprocessor-ref, direct-ref, sim (got "acme-v2")');
+      assert.equal(problemOf({ board: 'acme-v2' }).message, 'config: board must name a profile in config/boards/; available: coprocessor-ref, direct-ref, sim (got "acme-v2")');
       assert.match(problemOf({ board: '../etc/passwd' }).message, /^config: board must be a board profile name/);
     });
 
