@@ -10,6 +10,7 @@ import { loadConfigFile, ConfigError } from '../config/load-config.js';
 import { loadBoardProfile } from '../config/board-profile.js';
 import { systemClock } from '../hal/clock.js';
 import { loadBoard } from '../hal/load-board.js';
+import { HardwareUnavailableError } from '../hal/hardware-packages.js';
 import { Charger } from './charger.js';
 import { createLogger } from './logger.js';
 import { SessionStore } from './persistence/session-store.js';
@@ -59,12 +60,16 @@ async function main(): Promise<number> {
   ]);
 
   const clock = systemClock;
-  const board = await loadBoard({
-    driver: profile.driver,
-    clock,
-    connectors: config.connectors,
-    nominalVoltageV: config.site.nominalVoltageV,
-  });
+  let board;
+  try {
+    board = await loadBoard({ profile, clock, connectors: config.connectors, nominalVoltageV: config.site.nominalVoltageV });
+  } catch (error) {
+    if (error instanceof HardwareUnavailableError) {
+      process.stderr.write(`refusing to start: ${error.message}\n`);
+      return 2;
+    }
+    throw error;
+  }
   const charger = new Charger({
     config,
     hardware: board.hardware,

@@ -4,12 +4,20 @@
 import type { Clock } from './clock.js';
 import type { BoardHardware, CableRatingA, ConnectorKind } from './interfaces.js';
 import type { SimulationControl } from './sim/simulation-control.js';
+import type { BoardProfile } from '../config/board-profile-types.js';
+
+/** What the charger's config asks of each connector. */
+export interface BoardConnectorRequest {
+  readonly connectorId: number;
+  readonly kind: ConnectorKind;
+  readonly phases: 1 | 3;
+  readonly cableRatingA?: CableRatingA;
+}
 
 export interface BoardRequest {
-  /** The profile's driver family. */
-  readonly driver: 'sim';
+  readonly profile: BoardProfile;
   readonly clock: Clock;
-  readonly connectors: readonly { connectorId: number; kind: ConnectorKind; phases: 1 | 3; cableRatingA?: CableRatingA }[];
+  readonly connectors: readonly BoardConnectorRequest[];
   readonly nominalVoltageV: number;
 }
 
@@ -19,12 +27,22 @@ export interface LoadedBoard {
   readonly simulation: SimulationControl | null;
 }
 
+/** Throws HardwareUnavailableError (hal/hardware-packages.ts) when a device cannot be opened. */
 export async function loadBoard(request: BoardRequest): Promise<LoadedBoard> {
-  switch (request.driver) {
+  const { profile, clock, connectors } = request;
+  switch (profile.driver) {
     case 'sim': {
       const { createSimBoard } = await import('./sim/sim-board.js');
-      const board = createSimBoard({ clock: request.clock, connectors: request.connectors, mainsVoltageV: request.nominalVoltageV });
+      const board = createSimBoard({ clock, connectors, mainsVoltageV: request.nominalVoltageV });
       return { hardware: board.hardware, simulation: board.simulation };
+    }
+    case 'direct': {
+      const { createDirectBoard } = await import('./boards/direct-board.js');
+      return { hardware: await createDirectBoard(profile, connectors, clock), simulation: null };
+    }
+    case 'coprocessor': {
+      const { createCoprocessorBoard } = await import('./boards/coprocessor-board.js');
+      return { hardware: await createCoprocessorBoard(profile, connectors, clock), simulation: null };
     }
   }
 }
