@@ -34,6 +34,8 @@ export const consoleReporter: PersistenceReporter = (problem) => {
 export interface DurableJsonFileOptions {
   /** Told about a corrupt file or a failed write. Default: console.error. */
   readonly report?: PersistenceReporter;
+  /** Permissions of the file; 0o600 for files holding secrets. Default 0o644. */
+  readonly fileMode?: number;
   /** Checks parsed data; returns why it is unusable, or null when fine. A failed check counts as corrupt. */
   readonly validate?: (value: unknown) => string | null;
   /** For the timestamp of a corrupt file's new name. */
@@ -97,6 +99,7 @@ export class DurableJsonFile<T> implements Adapter<T> {
   readonly tmpFile: string;
   private readonly report: PersistenceReporter;
   private readonly validate: ((value: unknown) => string | null) | undefined;
+  private readonly fileMode: number;
   private readonly now: () => Date;
   /** The next write: latest data and everyone waiting for it. */
   private queued: { data: T; waiters: Waiter[] } | null = null;
@@ -107,6 +110,7 @@ export class DurableJsonFile<T> implements Adapter<T> {
     this.tmpFile = `${file}.tmp`;
     this.report = options.report ?? consoleReporter;
     this.validate = options.validate;
+    this.fileMode = options.fileMode ?? 0o644;
     this.now = options.now ?? (() => new Date());
   }
 
@@ -173,7 +177,9 @@ export class DurableJsonFile<T> implements Adapter<T> {
   }
 
   private async writeNow(text: string): Promise<void> {
-    const handle = await open(this.tmpFile, 'w', 0o644);
+    const handle = await open(this.tmpFile, 'w', this.fileMode);
+    // open() applies the mode only to a new file; a leftover temp file keeps its own.
+    await handle.chmod(this.fileMode);
     try {
       await handle.writeFile(text, 'utf8');
       await handle.sync();
