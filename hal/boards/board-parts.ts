@@ -37,6 +37,7 @@ type Closer = () => unknown;
 /** Opens devices one by one; if one fails, closes the others and rethrows. */
 export class PartsOpener {
   private readonly closers: Closer[] = [];
+  private readonly firstReadings: Promise<void>[] = [];
   private readonly buses = new Map<number, Promise<Awaited<ReturnType<typeof openI2cBus>>>>();
 
   constructor(
@@ -48,6 +49,17 @@ export class PartsOpener {
   track<T>(part: T, close: (part: T) => unknown): T {
     this.closers.push(() => close(part));
     return part;
+  }
+
+  /** Registers a sampling driver whose first reading must be in before the board is handed over. */
+  sampling<T extends { ready(): Promise<void> }>(part: T): T {
+    this.firstReadings.push(part.ready());
+    return part;
+  }
+
+  /** Resolves when every sampling driver has its first reading (so nothing starts on a guess). */
+  async allSampled(): Promise<void> {
+    await Promise.all(this.firstReadings);
   }
 
   async closeAll(): Promise<void> {
@@ -80,7 +92,7 @@ export class PartsOpener {
   async temperature(wiring: TemperatureWiring, location: 'socket' | 'enclosure', device: string): Promise<TemperatureSensor> {
     const bus = await this.i2cBus(wiring.bus, device);
     const sensor = new I2cTemperatureSensor(bus, wiring.address, location, this.clock, { chip: wiring.chip, pollMs: wiring.pollMs });
-    return this.track(sensor, (s) => s.close());
+    return this.sampling(this.track(sensor, (s) => s.close()));
   }
 
   async meter(wiring: MeterWiring, phases: 1 | 3, device: string) {

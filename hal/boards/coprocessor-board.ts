@@ -52,6 +52,7 @@ export async function createCoprocessorBoard(
       });
     }
     const station = await openStation(parts, profile.station);
+    await parts.allSampled();
     return { connectors: opened, ...station, safetyController: mcu, close: () => parts.closeAll() };
   } catch (error) {
     await parts.closeAll();

@@ -32,6 +32,7 @@ export async function createDirectBoard(
       opened.push(await openConnector(parts, wiring, request, profile.name, deps));
     }
     const station = await openStation(parts, profile.station);
+    await parts.allSampled();
     return { connectors: opened, ...station, close: () => parts.closeAll() };
   } catch (error) {
     await parts.closeAll();
@@ -57,7 +58,7 @@ async function openConnector(
     (p) => p.close(),
   );
   const pilotAdc = new Ads1115(await parts.i2cBus(wiring.pilot.adc.bus, `${name} pilot ADC`), wiring.pilot.adc.address);
-  const pilot = parts.track(
+  const pilot = parts.sampling(parts.track(
     new AdcControlPilot(pwm, pilotAdc, clock, {
       highChannel: wiring.pilot.adc.highChannel,
       lowChannel: wiring.pilot.adc.lowChannel,
@@ -67,17 +68,17 @@ async function openConnector(
       pollMs: wiring.pilot.pollMs,
     }),
     (p) => p.close(),
-  );
+  ));
 
   let proximity = null;
   let lock = null;
   if (request.kind === 'socket' && wiring.proximity && wiring.lock) {
     const pp = wiring.proximity;
     const ppAdc = new Ads1115(await parts.i2cBus(pp.adc.bus, `${name} proximity ADC`), pp.adc.address);
-    proximity = parts.track(
+    proximity = parts.sampling(parts.track(
       new AdcProximityPilot(ppAdc, clock, { channel: pp.adc.channel, fullScaleV: pp.adc.fullScaleV, pullUpOhms: pp.pullUpOhms, supplyV: pp.supplyV, pollMs: pp.pollMs }),
       (p) => p.close(),
-    );
+    ));
     lock = parts.track(
       new GpioLock(
         await parts.output(wiring.lock.lockMotor, `${name} lock motor`),
