@@ -90,6 +90,18 @@ describe('the firmware process', function () {
     assert.match(p.stderr(), /refusing to start: .*connectors\[0\]\.phases must be one of 1, 3/);
   });
 
+  it('on a real board whose devices are missing, refuses to start naming the device, its path and why', async () => {
+    for (const [board, pattern] of [
+      ['direct-ref', /refusing to start: cannot open connector 1 control pilot PWM at \/sys\/class\/pwm\/pwmchip0: no such PWM chip/],
+      ['coprocessor-ref', /refusing to start: cannot open safety co-processor at can0: no network interface "can0"/],
+    ] as const) {
+      const config = await writeConfig(dir, { board });
+      const p = run(['--config', config, '--data-dir', join(dir, 'data')]);
+      assert.equal(await p.exited, 2, p.stderr());
+      assert.match(p.stderr(), pattern);
+    }
+  });
+
   it('refuses to start without its arguments', async () => {
     const p = run([]);
     assert.equal(await p.exited, 2);
