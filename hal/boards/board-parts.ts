@@ -16,6 +16,7 @@ import { GpioInput, GpioOutput, type OnoffModule } from '../gpio/gpio-line.js';
 import { GpioEmergencyStop, GpioGroundMonitor } from '../gpio/gpio-safety-inputs.js';
 import { GpioRgbLed } from '../gpio/gpio-led.js';
 import { openI2cBus, type I2cModule } from '../i2c/i2c-bus.js';
+import { Ads1115 } from '../i2c/ads1115.js';
 import { I2cTemperatureSensor } from '../i2c/tmp102.js';
 import { I2cCharacterDisplay } from '../i2c/character-display.js';
 import { ModbusEnergyMeter } from '../serial/modbus-meter.js';
@@ -39,6 +40,7 @@ export class PartsOpener {
   private readonly closers: Closer[] = [];
   private readonly firstReadings: Promise<void>[] = [];
   private readonly buses = new Map<number, Promise<Awaited<ReturnType<typeof openI2cBus>>>>();
+  private readonly adcs = new Map<string, Ads1115>();
 
   constructor(
     readonly clock: Clock,
@@ -87,6 +89,20 @@ export class PartsOpener {
       this.buses.set(bus, opened);
     }
     return opened;
+  }
+
+  /**
+   * One driver per ADC chip: its conversions are serialised, so two users of the same chip
+   * (the pilot and the proximity input) never read each other's channel.
+   */
+  async ads1115(bus: number, address: number, device: string): Promise<Ads1115> {
+    const key = `${bus}:${address}`;
+    let adc = this.adcs.get(key);
+    if (!adc) {
+      adc = new Ads1115(await this.i2cBus(bus, device), address);
+      this.adcs.set(key, adc);
+    }
+    return adc;
   }
 
   async temperature(wiring: TemperatureWiring, location: 'socket' | 'enclosure', device: string): Promise<TemperatureSensor> {

@@ -10,7 +10,6 @@ import { GpioContactor } from '../gpio/gpio-contactor.js';
 import { GpioLock } from '../gpio/gpio-lock.js';
 import { GpioResidualCurrentMonitor } from '../gpio/gpio-safety-inputs.js';
 import { SysfsPwm } from '../pwm/sysfs-pwm.js';
-import { Ads1115 } from '../i2c/ads1115.js';
 import { AdcControlPilot } from '../i2c/adc-pilot.js';
 import { AdcProximityPilot } from '../i2c/adc-proximity.js';
 import { openStation, PartsOpener, type RealBoardDeps } from './board-parts.js';
@@ -57,7 +56,7 @@ async function openConnector(
     await SysfsPwm.open({ ...wiring.pilot.pwm, frequencyHz: PWM_FREQUENCY_HZ }, `${name} control pilot PWM`, deps.pwmRoot),
     (p) => p.close(),
   );
-  const pilotAdc = new Ads1115(await parts.i2cBus(wiring.pilot.adc.bus, `${name} pilot ADC`), wiring.pilot.adc.address);
+  const pilotAdc = await parts.ads1115(wiring.pilot.adc.bus, wiring.pilot.adc.address, `${name} pilot ADC`);
   const pilot = parts.sampling(parts.track(
     new AdcControlPilot(pwm, pilotAdc, clock, {
       highChannel: wiring.pilot.adc.highChannel,
@@ -74,7 +73,7 @@ async function openConnector(
   let lock = null;
   if (request.kind === 'socket' && wiring.proximity && wiring.lock) {
     const pp = wiring.proximity;
-    const ppAdc = new Ads1115(await parts.i2cBus(pp.adc.bus, `${name} proximity ADC`), pp.adc.address);
+    const ppAdc = await parts.ads1115(pp.adc.bus, pp.adc.address, `${name} proximity ADC`);
     proximity = parts.sampling(parts.track(
       new AdcProximityPilot(ppAdc, clock, { channel: pp.adc.channel, fullScaleV: pp.adc.fullScaleV, pullUpOhms: pp.pullUpOhms, supplyV: pp.supplyV, pollMs: pp.pollMs }),
       (p) => p.close(),

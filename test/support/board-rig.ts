@@ -1,15 +1,17 @@
-// The direct-wired reference board on a test bench: the real drivers (GPIO, I2C, sysfs PWM,
-// Modbus meter and card reader) talk to fakes at the package boundary and to simulated devices
-// at the far end of pseudo-terminals, and behind all of them stands the simulated physical
-// world (the virtual EV, cable, contactor, RCD, mains) that the sim board uses. Wires, not logic:
-// every fake reads or drives the world as the real signal would.
+// A reference board on a test bench: the real drivers (GPIO, I2C, sysfs PWM, CAN, Modbus meter
+// and card reader) talk to fakes at the package boundary and to simulated devices at the far end
+// of pseudo-terminals, and behind all of them stands the simulated physical world (the virtual
+// EV, cable, contactor, RCD, mains) that the sim board uses. Wires, not logic: every fake reads
+// or drives the world as the real signal would. On the co-processor board, a simulated MCU on a
+// fake CAN bus stands between the world and the app, as the real one would.
 
 import type { Clock } from '../../hal/clock.js';
 import { createSimBoard, type SimBoard } from '../../hal/sim/sim-board.js';
 import type { MeterReading, PilotOutput } from '../../hal/interfaces.js';
 import { NOMINAL_PROXIMITY_OHMS } from '../../hal/proximity-resistance.js';
-import { loadBoardProfile, type DirectBoardProfile } from '../../config/board-profile.js';
-import type { RealBoardDeps } from '../../hal/boards/board-parts.js';
+import { loadBoardProfile, type CoprocessorBoardProfile, type DirectBoardProfile, type StationWiring } from '../../config/board-profile.js';
+import type { CoprocessorBoardDeps } from '../../hal/boards/coprocessor-board.js';
+import { FakeSocketCan, McuSimulator } from '../../hal/can/fake-socketcan.js';
 import { openPtyPair, type PtyPair } from '../../hal/serial/device-sims/pty-pair.js';
 import { ModbusMeterSimulator, type MeterSimValues } from '../../hal/serial/device-sims/modbus-meter-simulator.js';
 import { RfidReaderSimulator } from '../../hal/serial/device-sims/rfid-reader-simulator.js';
@@ -17,9 +19,9 @@ import { FakeOnoff } from './hardware-fakes/fake-onoff.js';
 import { FakeAds1115, FakeI2c, FakePcf8574, FakeTemperatureChip } from './hardware-fakes/fake-i2c-bus.js';
 import { createFakePwmSysfs, type FakePwmSysfs } from './hardware-fakes/fake-pwm-sysfs.js';
 
-export interface DirectBoardRig {
-  readonly profile: DirectBoardProfile;
-  readonly deps: RealBoardDeps;
+export interface BoardRig<P> {
+  readonly profile: P;
+  readonly deps: CoprocessorBoardDeps;
   /** The physical world: act on it with world.simulation (plug, cards, faults). */
   readonly world: SimBoard;
   readonly onoff: FakeOnoff;
@@ -28,13 +30,33 @@ export interface DirectBoardRig {
   close(): Promise<void>;
 }
 
-export async function buildDirectBoardRig(clock: Clock): Promise<DirectBoardRig> {
+type Closer = () => unknown;
+
+/** The bench parts every reference board shares; the board-specific builders add theirs. */
+class Bench {
+  readonly closers: Closer[] = [];
+  readonly world: SimBoard;
+  readonly w: SimBoard['hardware']['connectors'][number];
+  readonly onoff = new FakeOnoff();
+  readonly i2c = new FakeI2c();
+
+  constructor(readonly clock: Clock) {
+    this.world = createSimBoard({ clock, connectors: [{ connectorId: 1, kind: 'socket', phases: 3 }] });
+    this.w = this.world.hardware.connectors[0]!;
+    this.closers.push(() => this.world.stop());
+  }
+
+  async close(): Promise<void> {
+    for (const close of this.closers.reverse()) await close();
+  }
+}
+
+export async function buildDirectBoardRig(clock: Clock): Promise<BoardRig<DirectBoardProfile>> {
   const base = loadBoardProfile('direct-ref');
   if (base.driver !== 'direct') throw new Error('direct-ref is not a direct-wired profile');
   const wiring = base.connectors[0]!;
-  const world = createSimBoard({ clock, connectors: [{ connectorId: 1, kind: 'socket', phases: 3 }] });
-  const w = world.hardware.connectors[0]!;
-  const closers: (() => unknown)[] = [() => world.stop()];
+  const bench = new Bench(clock);
+  const { world, w, closers, onoff, i2c } = bench;
 
   // —— control pilot: the PWM files drive the world's pilot; the ADC reads its levels ——
   const pwm: FakePwmSysfs = createFakePwmSysfs({ chips: [wiring.pilot.pwm.chip] });
@@ -44,7 +66,6 @@ export async function buildDirectBoardRig(clock: Clock): Promise<DirectBoardRig>
     if (output && !sameOutput(output, w.pilot.output)) w.pilot.setOutput(output);
   };
   const toAdc = (cpV: number) => clamp((cpV - wiring.pilot.offsetV) / wiring.pilot.scale, 0, wiring.pilot.adc.fullScaleV);
-  const i2c = new FakeI2c();
   const adc = i2c.bus(wiring.pilot.adc.bus).attach(wiring.pilot.adc.address, new FakeAds1115());
   adc.setChannelSource(wiring.pilot.adc.highChannel, () => {
     syncPilot();
@@ -64,18 +85,11 @@ export async function buildDirectBoardRig(clock: Clock): Promise<DirectBoardRig>
     return Number.isFinite(ohms) ? (pp.supplyV * ohms) / (ohms + pp.pullUpOhms) : pp.supplyV;
   });
 
-  // —— temperatures and the display on I2C ——
   i2c.bus(wiring.socketTemperature.bus)
     .attach(wiring.socketTemperature.address, new FakeTemperatureChip(wiring.socketTemperature.chip, 25))
     .setTemperatureSource(() => w.socketTemperature.read() ?? 25);
-  const station = base.station;
-  i2c.bus(station.enclosureTemperature.bus)
-    .attach(station.enclosureTemperature.address, new FakeTemperatureChip(station.enclosureTemperature.chip, 25))
-    .setTemperatureSource(() => world.hardware.enclosureTemperature.read() ?? 25);
-  const lcd = i2c.bus(station.display.bus).attach(station.display.address, new FakePcf8574(clock));
 
   // —— GPIO: outputs move the world's actuators, inputs read its contacts ——
-  const onoff = new FakeOnoff();
   const asserted = (line: number) => onoff.isAsserted(line);
   const rcdTestWouldTrip = () => !world.simulation.snapshot().connectors[0]!.faults.includes('rcdSelfTestFail');
   let rcdTestCoil = false;
@@ -100,8 +114,6 @@ export async function buildDirectBoardRig(clock: Clock): Promise<DirectBoardRig>
   onoff.setLevelSource(lock.feedback.line, () => w.lock!.readFeedback() === 'locked');
   onoff.setLevelSource(rcd.acHealthy.line, () => w.residualCurrent.readTrip() !== 'ac' && !(rcdTestCoil && rcdTestWouldTrip()));
   onoff.setLevelSource(rcd.dcHealthy.line, () => w.residualCurrent.readTrip() !== 'dc');
-  onoff.setLevelSource(station.emergencyStop.line, () => !world.hardware.emergencyStop.isPressed());
-  onoff.setLevelSource(station.groundMonitor.line, () => world.hardware.groundMonitor.isPresent());
   closers.push(
     w.contactor.onFeedback(() => onoff.refresh(wiring.contactor.mirror.line)),
     w.lock!.onFeedback(() => onoff.refresh(lock.feedback.line)),
@@ -109,6 +121,90 @@ export async function buildDirectBoardRig(clock: Clock): Promise<DirectBoardRig>
       onoff.refresh(rcd.acHealthy.line);
       onoff.refresh(rcd.dcHealthy.line);
     }),
+  );
+
+  const station = await wireStation(bench, base.station, wiring.meter);
+  return {
+    profile: {
+      ...base,
+      connectors: [{ ...wiring, meter: { ...wiring.meter, path: station.meterPath } }],
+      station: { ...base.station, rfid: { ...base.station.rfid, path: station.readerPath } },
+    },
+    deps: { onoff: onoff.module, i2c: i2c.module, pwmRoot: pwm.root },
+    world,
+    onoff,
+    lcd: station.lcd,
+    meterSim: station.meterSim,
+    close: () => bench.close(),
+  };
+}
+
+/** The co-processor reference board: a simulated MCU on a fake CAN bus drives the world's pilot, contactor and lock. */
+export async function buildCoprocessorBoardRig(clock: Clock): Promise<BoardRig<CoprocessorBoardProfile> & { readonly mcu: McuSimulator }> {
+  const base = loadBoardProfile('coprocessor-ref');
+  if (base.driver !== 'coprocessor') throw new Error('coprocessor-ref is not a co-processor profile');
+  const wiring = base.connectors[0]!;
+  const bench = new Bench(clock);
+  const { world, w, closers, onoff, i2c } = bench;
+
+  const can = new FakeSocketCan({ clock });
+  const mcu = new McuSimulator(can.createRawChannel(base.can.interface), {
+    baseId: base.can.baseId,
+    clock,
+    connectors: [{ connectorId: wiring.connectorId, hasLock: wiring.hasLock }],
+    // The MCU drives the world's pilot and measures it, as its own ADC would.
+    levels: (_id, output) => {
+      if (!sameOutput(output, w.pilot.output)) w.pilot.setOutput(output);
+      return w.pilot.read();
+    },
+  });
+  // The MCU's outputs reach the world's contactor and lock; the world's sensors reach its inputs.
+  const follow = clock.setInterval(() => {
+    const state = mcu.connectorState(wiring.connectorId);
+    if (state.contactorDrive !== (w.contactor.commanded === 'closed')) {
+      if (state.contactorDrive) w.contactor.close();
+      else w.contactor.open();
+    }
+    if (state.lock !== null && w.lock && state.lock !== w.lock.commanded) {
+      if (state.lock === 'locked') w.lock.lock();
+      else w.lock.unlock();
+    }
+    const inputs = mcu.inputs(wiring.connectorId);
+    const pp = w.proximity!.read();
+    inputs.proximityOhms = pp.kind === 'cable' ? NOMINAL_PROXIMITY_OHMS[pp.ratingA] : pp.kind === 'invalid' ? pp.ohms : Infinity;
+    inputs.temperatureC = w.socketTemperature.read();
+    inputs.residualCurrent = w.residualCurrent.readTrip();
+  }, 5);
+  mcu.start();
+  closers.push(() => clock.clearInterval(follow), () => mcu.close());
+
+  const station = await wireStation(bench, base.station, wiring.meter);
+  return {
+    profile: {
+      ...base,
+      connectors: [{ ...wiring, meter: { ...wiring.meter, path: station.meterPath } }],
+      station: { ...base.station, rfid: { ...base.station.rfid, path: station.readerPath } },
+    },
+    deps: { onoff: onoff.module, i2c: i2c.module, socketcan: can as unknown as CoprocessorBoardDeps['socketcan'] },
+    world,
+    onoff,
+    lcd: station.lcd,
+    meterSim: station.meterSim,
+    mcu,
+    close: () => bench.close(),
+  };
+}
+
+/** Station devices (e-stop, earth monitor, enclosure sensor, display) and the connector's meter and the reader on ptys. */
+async function wireStation(bench: Bench, station: StationWiring, meterWiring: { baudRate: number; unitId: number }) {
+  const { world, w, closers, onoff, i2c, clock } = bench;
+  i2c.bus(station.enclosureTemperature.bus)
+    .attach(station.enclosureTemperature.address, new FakeTemperatureChip(station.enclosureTemperature.chip, 25))
+    .setTemperatureSource(() => world.hardware.enclosureTemperature.read() ?? 25);
+  const lcd = i2c.bus(station.display.bus).attach(station.display.address, new FakePcf8574(clock));
+  onoff.setLevelSource(station.emergencyStop.line, () => !world.hardware.emergencyStop.isPressed());
+  onoff.setLevelSource(station.groundMonitor.line, () => world.hardware.groundMonitor.isPresent());
+  closers.push(
     world.hardware.emergencyStop.onChange(() => onoff.refresh(station.emergencyStop.line)),
     world.hardware.groundMonitor.onChange(() => onoff.refresh(station.groundMonitor.line)),
   );
@@ -123,9 +219,9 @@ export async function buildDirectBoardRig(clock: Clock): Promise<DirectBoardRig>
   closers.push(() => clock.clearInterval(poller));
   const meterSim = await ModbusMeterSimulator.open({
     path: meterLine.b,
-    baudRate: wiring.meter.baudRate,
+    baudRate: meterWiring.baudRate,
     model: 'sdm630',
-    unitId: wiring.meter.unitId,
+    unitId: meterWiring.unitId,
     values: () => meterValues(latest),
   });
   closers.push(() => meterSim.close());
@@ -139,22 +235,7 @@ export async function buildDirectBoardRig(clock: Clock): Promise<DirectBoardRig>
     clock.setTimeout(() => readerSim.removeCard(), 600); // the card is held to the reader, then taken away
   }));
 
-  const profile: DirectBoardProfile = {
-    ...base,
-    connectors: [{ ...wiring, meter: { ...wiring.meter, path: meterLine.a } }],
-    station: { ...station, rfid: { ...station.rfid, path: readerLine.a } },
-  };
-  return {
-    profile,
-    deps: { onoff: onoff.module, i2c: i2c.module, pwmRoot: pwm.root },
-    world,
-    onoff,
-    lcd,
-    meterSim,
-    close: async () => {
-      for (const close of closers.reverse()) await close();
-    },
-  };
+  return { lcd, meterSim, meterPath: meterLine.a, readerPath: readerLine.a };
 }
 
 function pwmOutput(pwm: FakePwmSysfs, chip: number, channel: number): PilotOutput | null {
