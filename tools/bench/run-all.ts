@@ -4,7 +4,7 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
-const BENCHMARKS = ['interlock-latency.js', 'rss.js', 'serial-bench.js', 'can-bench.js'];
+const BENCHMARKS = ['interlock-latency.js', 'rss.js', 'serial-bench.js', 'can-bench.js', 'queue-bench.js'];
 
 let failed = false;
 for (const bench of BENCHMARKS) {
