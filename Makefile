@@ -28,7 +28,7 @@ build: deps
 	@npx tsc -p tsconfig.json >&2
 
 test: build system-deps
-	npx mocha
+	npx mocha 'dist/test/**/*.test.js'
 
 run: build
 	node --max-semi-space-size=1 dist/app/main.js --config config/example.sim.json --data-dir run-data

@@ -4,7 +4,7 @@
 
 import { createActor, type Actor } from 'xstate';
 import type { Clock } from '../hal/clock.js';
-import type { BoardHardware } from '../hal/interfaces.js';
+import type { BoardHardware, MeterReading } from '../hal/interfaces.js';
 import type { SimulationControl } from '../hal/sim/simulation-control.js';
 import type { ChargerConfig } from '../config/charger-config.js';
 import type { DerateLevel } from '../state-machines/current-limit.js';
@@ -17,6 +17,8 @@ import {
 } from '../state-machines/safety-supervisor.js';
 import { vehicleConnected } from '../state-machines/pilot-state.js';
 import type { ChargerApi } from './charger-api.js';
+import type { ChargerEvent, ChargerPort, ConnectorView, SessionSettings, StationView, StopReason, UnlockResult } from './ocpp/charger-port.js';
+import { connectorView, faultView, stationView } from './connector-view.js';
 import type { ActiveFault, ChargerStatus, ConnectorStatus, FaultLogEntry, SessionRecord, SessionStopReason } from './records.js';
 import { Connector, type ConnectorEvents } from './connector/connector.js';
 import { TemperatureGuard } from './safety/temperature-guard.js';
@@ -51,7 +53,7 @@ interface SessionInProgress {
   readonly meterStartWh: number;
 }
 
-export class Charger implements ChargerApi {
+export class Charger implements ChargerApi, ChargerPort {
   readonly simulation: SimulationControl | null;
   private readonly connectors: Connector[];
   private readonly supervisor: Actor<SafetySupervisorMachine>;
@@ -71,6 +73,10 @@ export class Charger implements ChargerApi {
   private displayPending: ReturnType<Clock['setTimeout']> | null = null;
   /** Energy of each connector's last finished session, for the "Finished" screen. */
   private readonly lastEnergyWh = new Map<number, number>();
+  private readonly listeners = new Set<(event: ChargerEvent) => void>();
+  /** Who ended the session in progress on a connector (a card, or the backend's stop for a card). */
+  private readonly stoppedBy = new Map<number, string | null>();
+  private stationOperative = true;
 
   constructor(private readonly options: ChargerOptions) {
     const { config, hardware, clock } = options;
@@ -103,7 +109,10 @@ export class Charger implements ChargerApi {
     });
 
     for (const connector of this.connectors) {
-      this.disposers.push(connector.meter.onReading((reading) => this.onMeterReading(connector.id, reading.importEnergyWh, reading.totalPowerW)));
+      this.disposers.push(connector.meter.onReading((reading, at) => {
+        this.onMeterReading(connector.id, reading.importEnergyWh, reading.totalPowerW);
+        this.onMeterEvent(connector.id, reading, at);
+      }));
     }
 
     const reporter: FaultReporter = {
@@ -215,14 +224,93 @@ export class Charger implements ChargerApi {
     return cleared;
   }
 
-  connector(connectorId: number): Connector | undefined {
+  /** The connector with this id, if the charger has it. */
+  part(connectorId: number): Connector | undefined {
     return this.connectors.find((c) => c.id === connectorId);
+  }
+
+  // —— ChargerPort: what the OCPP client reads and commands ——
+
+  get connectorIds(): readonly number[] {
+    return this.connectors.map((c) => c.id);
+  }
+
+  connector(connectorId: number): ConnectorView {
+    const connector = this.require(connectorId);
+    const session = this.open.get(connectorId);
+    return connectorView(
+      connector,
+      connector.faults.map((f) => faultView(f, this.faultSinceOf(f.fault, connectorId))),
+      session ? (this.options.sessions.get(session.sessionId) ?? null) : null,
+    );
+  }
+
+  station(): StationView {
+    return stationView(this.stationFaults.map((f) => faultView(f, this.faultSinceOf(f.fault, null))), this.stationOperative);
+  }
+
+  onEvent(listener: (event: ChargerEvent) => void): () => void {
+    this.listeners.add(listener);
+    return () => void this.listeners.delete(listener);
+  }
+
+  authorize(connectorId: number, idTag: string): boolean {
+    const connector = this.part(connectorId);
+    if (!connector || connector.inSession) return false;
+    connector.authorize(idTag);
+    const state = connector.stateName;
+    return state === 'idle.authorizedAwaitingPlug' || state.startsWith('connected.session');
+  }
+
+  stopSession(connectorId: number, reason: StopReason, stoppedByIdTag: string | null = null): boolean {
+    const connector = this.part(connectorId);
+    if (!connector || !connector.inSession) return false;
+    this.stoppedBy.set(connectorId, stoppedByIdTag);
+    connector.requestStop(reason);
+    return true;
+  }
+
+  unlock(connectorId: number): Promise<UnlockResult> {
+    const connector = this.part(connectorId);
+    if (!connector) return Promise.resolve('NotSupported');
+    if (connector.inSession) this.stoppedBy.set(connectorId, null);
+    return connector.unlock();
+  }
+
+  setOperative(connectorId: number, operative: boolean): void {
+    if (connectorId === 0) this.stationOperative = operative;
+    for (const connector of this.connectors) if (connectorId === 0 || connector.id === connectorId) connector.setOperative(operative);
+    if (connectorId === 0) this.emit({ type: 'changed', connectorId: 0 });
+  }
+
+  setExternalLimit(connectorId: number, amps: number | null): void {
+    this.part(connectorId)?.setExternalLimit(amps);
+  }
+
+  configureSessions(settings: SessionSettings): void {
+    for (const connector of this.connectors) connector.configure(settings);
+  }
+
+  private require(connectorId: number): Connector {
+    const connector = this.part(connectorId);
+    if (!connector) throw new RangeError(`no connector ${connectorId}`);
+    return connector;
+  }
+
+  private emit(event: ChargerEvent): void {
+    for (const listener of [...this.listeners]) {
+      try {
+        listener(event);
+      } catch (error) {
+        this.options.log?.('charger event listener failed', { event: event.type, error: String(error) });
+      }
+    }
   }
 
   // —— sessions ——
 
   private onSessionStarted(connectorId: number, idTag: string | null): void {
-    const connector = this.connector(connectorId)!;
+    const connector = this.part(connectorId)!;
     const { clock, sessions } = this.options;
     const record = sessions.start({
       connectorId,
@@ -231,7 +319,9 @@ export class Charger implements ChargerApi {
       meterStartWh: connector.meter.lastReading?.importEnergyWh ?? 0,
     });
     this.open.set(connectorId, { sessionId: record.sessionId, idTag, startedAtMs: clock.now(), meterStartWh: record.meterStartWh });
+    this.stoppedBy.delete(connectorId);
     this.updateSiteShares();
+    this.emit({ type: 'sessionStarted', connectorId, session: record });
   }
 
   private onSessionStopped(connectorId: number, reason: SessionStopReason, fault: FaultName | null): void {
@@ -239,13 +329,16 @@ export class Charger implements ChargerApi {
     if (!session) return;
     this.open.delete(connectorId);
     this.updateSiteShares();
-    const connector = this.connector(connectorId)!;
+    const connector = this.part(connectorId)!;
     const at = new Date(this.options.clock.now()).toISOString();
     // The contactor has just opened: read the register once more so the record has every Wh.
     void connector.meter.poll().then((reading) => {
       const meterStopWh = reading?.importEnergyWh ?? connector.meter.lastReading?.importEnergyWh ?? session.meterStartWh;
       this.lastEnergyWh.set(connectorId, meterStopWh - session.meterStartWh);
-      this.options.sessions.stop(session.sessionId, { at, meterStopWh, reason, fault });
+      const record = this.options.sessions.stop(session.sessionId, { at, meterStopWh, reason, fault });
+      const stoppedByIdTag = this.stoppedBy.get(connectorId) ?? null;
+      this.stoppedBy.delete(connectorId);
+      if (record) this.emit({ type: 'sessionStopped', connectorId, session: record, stoppedByIdTag });
       this.scheduleDisplay();
     });
   }
@@ -255,13 +348,17 @@ export class Charger implements ChargerApi {
     if (session) this.options.sessions.update(session.sessionId, { meterWh: importEnergyWh, powerW });
   }
 
+  private onMeterEvent(connectorId: number, reading: MeterReading, at: number): void {
+    this.emit({ type: 'meterReading', connectorId, reading, at });
+  }
+
   /** A power cut leaves sessions open in the store: stop them with reason PowerLoss and the meter's register now. */
   private async recoverOpenSessions(): Promise<void> {
     const { sessions, clock } = this.options;
     const at = new Date(clock.now()).toISOString();
     for (const record of sessions.open()) {
       if (this.open.has(record.connectorId) && this.open.get(record.connectorId)!.sessionId === record.sessionId) continue;
-      const connector = this.connector(record.connectorId);
+      const connector = this.part(record.connectorId);
       const reading = connector ? await connector.meter.poll() : null;
       const meterStopWh = Math.max(reading?.importEnergyWh ?? 0, record.meterStopWh ?? record.meterStartWh + record.energyWh);
       sessions.stop(record.sessionId, { at, meterStopWh, reason: 'PowerLoss', fault: null });
@@ -288,10 +385,13 @@ export class Charger implements ChargerApi {
       pluggedAt: this.pluggedAt.get(c.id) ?? null,
     })));
     this.options.log?.('card', { uid, route });
-    if (route.action === 'ignore') return;
-    const connector = this.connector(route.connectorId)!;
+    if (route.action === 'ignore') {
+      await this.stopByGroupCard(uid);
+      return;
+    }
+    const connector = this.part(route.connectorId)!;
     if (route.action === 'stop') {
-      connector.requestStop('Local');
+      this.stopSession(connector.id, 'Local', uid);
       return;
     }
     if (this.authorizer.freeCharging) return;
@@ -302,6 +402,16 @@ export class Charger implements ChargerApi {
       this.cardRejectedUntil.set(connector.id, clock.now() + CARD_REJECTED_DISPLAY_MS);
       this.scheduleDisplay();
     }
+  }
+
+  /** A card of the same group as a session's card may stop it (OCPP 1.6 §3.5.x parentIdTag), when only one session could be meant. */
+  private async stopByGroupCard(uid: string): Promise<void> {
+    const mayStop = this.authorizer.mayStop?.bind(this.authorizer);
+    if (!mayStop) return;
+    const candidates = this.connectors.filter((c) => c.inSession && c.context.idTag !== null);
+    const matches: Connector[] = [];
+    for (const c of candidates) if (await mayStop(c.context.idTag!, uid)) matches.push(c);
+    if (matches.length === 1) this.stopSession(matches[0]!.id, 'Local', uid);
   }
 
   // —— station faults, fault log, display ——
@@ -316,6 +426,7 @@ export class Charger implements ChargerApi {
     }
     for (const gone of previous.values()) this.logFault(null, gone.fault, gone, null, {});
     this.pushStation();
+    this.emit({ type: 'changed', connectorId: 0 });
   }
 
   private pushStation(): void {
@@ -346,12 +457,13 @@ export class Charger implements ChargerApi {
   }
 
   private onConnectorChanged(connectorId: number): void {
-    const connector = this.connector(connectorId);
+    const connector = this.part(connectorId);
     if (!connector) return;
     const plugged = vehicleConnected(connector.pilotState);
     if (plugged && !this.pluggedAt.has(connectorId)) this.pluggedAt.set(connectorId, this.options.clock.now());
     if (!plugged) this.pluggedAt.delete(connectorId);
     this.scheduleDisplay();
+    this.emit({ type: 'changed', connectorId });
   }
 
   /** The display is redrawn once after a burst of changes, never inside a safety reaction. */
@@ -386,8 +498,11 @@ export class Charger implements ChargerApi {
   }
 
   private activeFault(state: FaultState, connectorId: number | null): ActiveFault {
-    const since = this.faultSince.get(`${connectorId ?? 'station'}:${state.fault}`) ?? this.faultSince.get(`station:${state.fault}`) ?? '';
-    return { fault: state.fault, since, latched: state.latched, ocppErrorCode: FAULTS[state.fault].ocppErrorCode };
+    return { fault: state.fault, since: this.faultSinceOf(state.fault, connectorId), latched: state.latched, ocppErrorCode: FAULTS[state.fault].ocppErrorCode };
+  }
+
+  private faultSinceOf(fault: FaultName, connectorId: number | null): string {
+    return this.faultSince.get(`${connectorId ?? 'station'}:${fault}`) ?? this.faultSince.get(`station:${fault}`) ?? '';
   }
 
   private connectorStatus(connector: Connector): ConnectorStatus {

@@ -2,10 +2,14 @@
 
 import type { Connector } from './connector/connector.js';
 import type { ActiveFault, ConnectorStatus, SessionRecord } from './records.js';
+import type { ChargePointStatus } from './ocpp/charger-port.js';
 
 /** OCPP 1.6 ChargePointStatus (§7.7) for a charging-point state. */
-export function ocppStatus(state: string, stopIntent: 'pause' | 'finish'): string {
+export function ocppStatus(state: string, stopIntent: 'pause' | 'finish', operative: boolean): ChargePointStatus {
   if (state.startsWith('fault')) return 'Faulted';
+  // §4.9: an inoperative connector is Unavailable once no session runs on it.
+  if (!operative && !state.startsWith('connected.session') && state !== 'connected.finishing') return 'Unavailable';
+  if (state === 'connected.session.evDisconnected') return 'SuspendedEV';
   if (state === 'idle.authorizedAwaitingPlug') return 'Preparing';
   if (state.startsWith('idle')) return 'Available';
   if (state === 'connected.awaitingAuthorization' || state === 'connected.session.preparing') return 'Preparing';
@@ -29,7 +33,7 @@ export function connectorStatus(
   return {
     connectorId: connector.id,
     state,
-    status: ocppStatus(state, connector.context.stopIntent),
+    status: ocppStatus(state, connector.context.stopIntent, connector.context.operative),
     pilot: {
       state: connector.pilotState,
       positiveV: levels.positiveV,

@@ -7,7 +7,7 @@
 // Reference: ../shared/specs/iec61851-reference.md (A1–A5); state letters in comments are IEC's
 // (B1 = connected, no PWM; B2 = connected, PWM on; C2 = charging).
 
-import { and, assign, not, setup } from 'xstate';
+import { and, assign, not, setup, stateIn } from 'xstate';
 import type { PilotState } from './pilot-state.js';
 import { evRequestsEnergy, vehicleConnected } from './pilot-state.js';
 import { MIN_PWM_CURRENT_A } from './pwm.js';
@@ -48,8 +48,12 @@ export interface ChargingPointContext extends ChargingPointInput {
   readonly pwmOn: boolean;
   /** Why the energized state is being left by the EVSE: pause (limit < 6 A) or finish (stopped). */
   readonly stopIntent: 'pause' | 'finish';
-  /** Why the session is being stopped at the charger (card, later a backend command). */
+  /** Why the session is being stopped at the charger (card, backend command). */
   readonly requestedStopReason: SessionStopReason;
+  /** An inoperative connector (OCPP ChangeAvailability) starts no new session. */
+  readonly operative: boolean;
+  /** The session outlives an unplug at the EV side (OCPP StopTransactionOnEVSideDisconnect = false). */
+  readonly keepSessionOnUnplug: boolean;
 }
 
 export type ChargingPointEvent =
@@ -61,7 +65,9 @@ export type ChargingPointEvent =
   | { type: 'LOCK'; locked: boolean }
   | { type: 'DIODE_VERIFIED' }
   | { type: 'SELF_TEST'; passed: boolean }
-  | { type: 'FAULTS'; blocking: boolean; stateF: boolean; reason: SessionStopReason };
+  | { type: 'FAULTS'; blocking: boolean; stateF: boolean; reason: SessionStopReason }
+  | { type: 'OPERATIVE'; operative: boolean }
+  | { type: 'CONFIGURE'; plugInTimeoutMs?: number; keepSessionOnUnplug?: boolean };
 
 /** How long the EV may stay in C after the PWM is removed before power is cut under load (A3, seq 10.2). */
 export const POWER_OFF_UNDER_LOAD_MS = 6000;
@@ -106,6 +112,14 @@ export const chargingPointMachine = setup({
     markPwmOn: assign({ pwmOn: true, offeredCurrentA: ({ context }) => context.allowedCurrentA }),
     markPwmOff: assign({ pwmOn: false, offeredCurrentA: 0 }),
     authorizeFree: assign({ authorized: true, idTag: null }),
+    recordOperative: assign({ operative: ({ context, event }) => (event.type === 'OPERATIVE' ? event.operative : context.operative) }),
+    recordSettings: assign(({ context, event }) =>
+      event.type === 'CONFIGURE'
+        ? {
+          plugInTimeoutMs: event.plugInTimeoutMs ?? context.plugInTimeoutMs,
+          keepSessionOnUnplug: event.keepSessionOnUnplug ?? context.keepSessionOnUnplug,
+        }
+        : {}),
     intendPause: assign({ stopIntent: 'pause' as const }),
     intendFinish: assign(({ event }) => ({
       stopIntent: 'finish' as const,
@@ -121,6 +135,8 @@ export const chargingPointMachine = setup({
     evMayNotDraw: ({ context }) =>
       !evRequestsEnergy(context.pilot) || (context.pilot === 'D' && !context.ventilationAvailable),
     authorized: ({ context }) => context.authorized,
+    operative: ({ context }) => context.operative,
+    keepSessionOnUnplug: ({ context }) => context.keepSessionOnUnplug,
     freeCharging: ({ context }) => context.freeCharging,
     lockReady: ({ context }) => context.kind === 'tethered' || context.lockConfirmed,
     cableKnown: ({ context }) => context.cableRatingA !== null,
@@ -172,6 +188,8 @@ export const chargingPointMachine = setup({
     pwmOn: false,
     stopIntent: 'finish',
     requestedStopReason: 'Local',
+    operative: true,
+    keepSessionOnUnplug: false,
   }),
   type: 'parallel',
   // Events that only update what the machine knows are handled here; the eventless
@@ -183,6 +201,8 @@ export const chargingPointMachine = setup({
     DIODE_VERIFIED: { actions: 'recordDiodeVerified' },
     SELF_TEST: { actions: 'recordSelfTest' },
     FAULTS: { actions: 'recordFaults' },
+    OPERATIVE: { actions: 'recordOperative' },
+    CONFIGURE: { actions: 'recordSettings' },
   },
   states: {
     point: {
@@ -199,7 +219,7 @@ export const chargingPointMachine = setup({
           states: {
             vacant: {
               entry: 'clearAuthorization',
-              on: { AUTHORIZED: { target: 'authorizedAwaitingPlug', actions: 'recordAuthorization' } },
+              on: { AUTHORIZED: { guard: 'operative', target: 'authorizedAwaitingPlug', actions: 'recordAuthorization' } },
             },
             /** The driver presented a card first; the EV must be plugged in within the timeout. */
             authorizedAwaitingPlug: {
@@ -214,15 +234,19 @@ export const chargingPointMachine = setup({
           initial: 'awaitingAuthorization',
           always: [
             { guard: 'blocked', target: 'fault' },
-            { guard: 'vehicleGone', target: 'idle' },
+            // An unplug ends the session, unless the session is to outlive it (it waits in session.evDisconnected).
+            {
+              guard: and(['vehicleGone', not(and(['keepSessionOnUnplug', stateIn('#chargingPoint.point.connected.session')]))]),
+              target: 'idle',
+            },
           ],
           states: {
             /** B1: waiting for a card (or straight on, in free charging). */
             awaitingAuthorization: {
               entry: ['pilotHigh', 'markPwmOff'],
               always: [
-                { guard: 'authorized', target: 'session' },
-                { guard: 'freeCharging', target: 'session', actions: 'authorizeFree' },
+                { guard: and(['authorized', 'operative']), target: 'session' },
+                { guard: and(['freeCharging', 'operative']), target: 'session', actions: 'authorizeFree' },
               ],
               on: { AUTHORIZED: { actions: 'recordAuthorization' } },
             },
@@ -238,6 +262,10 @@ export const chargingPointMachine = setup({
               ],
               initial: 'preparing',
               on: { STOP: { target: 'finishing', actions: 'intendFinish' } },
+              always: {
+                guard: and(['vehicleGone', 'keepSessionOnUnplug', not(stateIn('#chargingPoint.point.connected.session.evDisconnected'))]),
+                target: '.evDisconnected',
+              },
               states: {
                 /** A socket locks the plug before power is offered. */
                 preparing: {
@@ -294,6 +322,11 @@ export const chargingPointMachine = setup({
                     { guard: 'mayCloseContactor', target: 'energized' },
                   ],
                 },
+                /** Unplugged at the EV side, the session kept open (OCPP StopTransactionOnEVSideDisconnect = false): X1 until plugged in again. */
+                evDisconnected: {
+                  entry: ['pilotHigh', 'markPwmOff', 'clearVehicle'],
+                  always: { guard: 'vehicleConnected', target: 'preparing' },
+                },
                 /**
                  * The charger cannot offer 6 A now (limits, derating): X1 until it can, and for at least
                  * the PWM update interval, so a limit hovering around 6 A cannot toggle the pilot faster.
@@ -313,7 +346,7 @@ export const chargingPointMachine = setup({
             /** The session was ended at the charger; the driver unplugs. A new card starts a new session. */
             finishing: {
               entry: ['pilotHigh', 'markPwmOff', 'unlockConnector'],
-              on: { AUTHORIZED: { target: 'session', actions: 'recordAuthorization' } },
+              on: { AUTHORIZED: { guard: 'operative', target: 'session', actions: 'recordAuthorization' } },
             },
           },
         },
@@ -365,6 +398,7 @@ export const chargingPointMachine = setup({
 /** Exit actions run before the transition's own actions: a STOP that leaves the session now carries its reason itself. */
 function stopReason(context: ChargingPointContext, event: ChargingPointEvent): SessionStopReason {
   if (context.blocked) return context.blockingReason;
+  if (event.type === 'STOP') return event.reason;
   if (context.pilot === 'A') return 'EVDisconnected';
-  return event.type === 'STOP' ? event.reason : context.requestedStopReason;
+  return context.requestedStopReason;
 }

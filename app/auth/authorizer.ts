@@ -9,6 +9,8 @@ export interface Authorizer {
   /** Whether sessions start without a card. */
   readonly freeCharging: boolean;
   authorize(idTag: string): Promise<AuthorizationResult>;
+  /** Whether a card other than the session's own may stop it (OCPP: the same parentIdTag). Absent: never. */
+  mayStop?(sessionIdTag: string, presentedIdTag: string): Promise<boolean>;
 }
 
 export class AllowListAuthorizer implements Authorizer {

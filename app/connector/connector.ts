@@ -6,7 +6,7 @@ import { createActor, type Actor } from 'xstate';
 import type { Clock } from '../../hal/clock.js';
 import type { ConnectorHardware, MeterReading } from '../../hal/interfaces.js';
 import type { ConnectorConfig, SafetyConfig } from '../../config/charger-config.js';
-import { chargingPointMachine, type ChargingPointContext } from '../../state-machines/charging-point.js';
+import { POWER_OFF_UNDER_LOAD_MS, chargingPointMachine, type ChargingPointContext } from '../../state-machines/charging-point.js';
 import { allowedCurrent, deratedCurrent, type AllowedCurrent, type CurrentLimits, type DerateLevel } from '../../state-machines/current-limit.js';
 import { FAULTS, FAULT_NAMES, type FaultName } from '../../state-machines/faults.js';
 import type { PilotState } from '../../state-machines/pilot-state.js';
@@ -18,6 +18,7 @@ import {
   type SafetySupervisorMachine,
 } from '../../state-machines/safety-supervisor.js';
 import type { SessionStopReason } from '../records.js';
+import type { SessionSettings } from '../ocpp/charger-port.js';
 import { ContactorGate } from '../safety/contactor-gate.js';
 import type { FaultReporter, FaultValues } from '../safety/fault-reporter.js';
 import { TemperatureGuard } from '../safety/temperature-guard.js';
@@ -71,6 +72,7 @@ export class Connector {
   private cableRatingA: number | null;
   private selfTest: 'pending' | 'passed' | 'failed' = 'pending';
   private limit: AllowedCurrent = { amps: 0, source: 'connector' };
+  private externalLimitA: number | null = null;
   private limits: CurrentLimits = {};
 
   constructor(private readonly options: ConnectorOptions) {
@@ -206,6 +208,42 @@ export class Connector {
     this.machine.send({ type: 'STOP', reason });
   }
 
+  /** ChangeAvailability: an inoperative connector takes no new session (a running one goes on). */
+  setOperative(operative: boolean): void {
+    this.machine.send({ type: 'OPERATIVE', operative });
+  }
+
+  /** Settings that come from the backend at run time (OCPP ConnectionTimeOut, StopTransactionOnEVSideDisconnect). */
+  configure(settings: SessionSettings): void {
+    this.machine.send({ type: 'CONFIGURE', ...settings });
+  }
+
+  /** A limit from outside (OCPP smart charging), per phase; null removes it. */
+  setExternalLimit(amps: number | null): void {
+    this.externalLimitA = amps;
+    this.updateLimit();
+  }
+
+  /**
+   * UnlockConnector: ends a session first (reason UnlockCommand), then releases the plug and
+   * waits for the lock's feedback. A tethered cable has no lock: NotSupported.
+   */
+  async unlock(): Promise<'Unlocked' | 'UnlockFailed' | 'NotSupported'> {
+    const lock = this.lock;
+    if (!lock) return 'NotSupported';
+    const stopping = this.inSession;
+    if (stopping) this.requestStop('UnlockCommand');
+    lock.release();
+    const { clock, safety } = this.options;
+    // The EV may take until power-off-under-load to leave C, the contactor must open (the lock
+    // refuses while the contacts may be live), then the lock moves.
+    const deadline = clock.now() + (stopping ? POWER_OFF_UNDER_LOAD_MS : 0) + safety.contactorFeedbackTimeoutMs + safety.lockTimeoutMs;
+    while (lock.feedback !== 'unlocked' && clock.now() < deadline) {
+      await new Promise<void>((resolve) => clock.setTimeout(resolve, 50));
+    }
+    return lock.feedback === 'unlocked' ? 'Unlocked' : 'UnlockFailed';
+  }
+
   setSiteShare(amps: number): void {
     this.siteShareA = amps;
     this.updateLimit();
@@ -268,6 +306,10 @@ export class Connector {
 
   get selfTestState(): 'pending' | 'passed' | 'failed' {
     return this.selfTest;
+  }
+
+  get phases(): 1 | 3 {
+    return this.options.config.phases;
   }
 
   get hardware(): ConnectorHardware {
@@ -415,6 +457,7 @@ export class Connector {
       temperature: deratedCurrent(derate, config.maxCurrentA),
     };
     if (this.cableRatingA !== null) limits.cable = this.cableRatingA;
+    if (this.externalLimitA !== null) limits.external = this.externalLimitA;
     this.limits = limits;
     const next = allowedCurrent(limits);
     const changed = next.amps !== this.limit.amps;

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import type { Low } from 'lowdb';
 
 import type { FaultName } from '../../state-machines/faults.js';
-import type { SessionRecord, SessionStopReason } from '../records.js';
+import { SESSION_STOP_REASONS, type SessionRecord, type SessionStopReason } from '../records.js';
 import { consoleReporter, openDurableDb, versionedListValidator, type PersistenceReporter } from './durable-json-file.js';
 
 export const SESSIONS_FILE = 'sessions.json';
@@ -51,7 +51,7 @@ interface SessionsFile {
   sessions: SessionRecord[];
 }
 
-const STOP_REASONS: readonly string[] = ['EVDisconnected', 'Local', 'EmergencyStop', 'Fault', 'PowerLoss', 'Other'];
+const STOP_REASONS: readonly string[] = SESSION_STOP_REASONS;
 
 function isFiniteNumber(v: unknown): v is number {
   return typeof v === 'number' && Number.isFinite(v);

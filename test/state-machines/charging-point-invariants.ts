@@ -13,10 +13,13 @@ interface Environment {
   blocked: boolean;
   blockingReason: SessionStopReason;
   lastStopReason: SessionStopReason;
+  operative: boolean;
+  /** The event being handled is a STOP (its reason wins, even with no EV). */
+  stopping: boolean;
 }
 
 export class InvariantChecker {
-  private readonly env: Environment = { pilot: 'A', blocked: false, blockingReason: 'Other', lastStopReason: 'Local' };
+  private readonly env: Environment = { pilot: 'A', blocked: false, blockingReason: 'Other', lastStopReason: 'Local', operative: true, stopping: false };
   private checked = 0;
   private sessionOpen = false;
   private contactorClosed = false;
@@ -33,6 +36,8 @@ export class InvariantChecker {
     if (e.type === 'PILOT') this.env.pilot = e.state;
     if (e.type === 'FAULTS') Object.assign(this.env, { blocked: e.blocking, blockingReason: e.reason });
     if (e.type === 'STOP') this.env.lastStopReason = e.reason;
+    if (e.type === 'OPERATIVE') this.env.operative = e.operative;
+    this.env.stopping = e.type === 'STOP';
   }
 
   private get evMayDraw(): boolean {
@@ -84,13 +89,15 @@ export class InvariantChecker {
         if (this.sessionOpen) this.fail('startSession while a session is open', call);
         if (this.env.blocked) this.fail('session started during a fault', call);
         if (call.arg === null && !this.input.freeCharging) this.fail('session without a card', call);
+        if (!this.env.operative) this.fail('session started on an inoperative connector', call);
         this.sessionOpen = true;
         break;
       case 'stopSession': {
         if (!this.sessionOpen) this.fail('stopSession without a session', call);
         const expected = this.env.blocked ? this.env.blockingReason
-          : this.env.pilot === 'A' ? 'EVDisconnected'
-            : this.env.lastStopReason;
+          : this.env.stopping ? this.env.lastStopReason
+            : this.env.pilot === 'A' ? 'EVDisconnected'
+              : this.env.lastStopReason;
         if (call.arg !== expected) this.fail(`stop reason ${String(call.arg)}, expected ${expected}`, call);
         this.sessionOpen = false;
         break;
@@ -119,6 +126,10 @@ export class InvariantChecker {
     if (this.pilotOutput === 'pwm' && !(this.sessionOpen && context.authorized && context.pwmOn)) this.fail('PWM without a session');
     if (context.pwmOn !== (this.pilotOutput === 'pwm')) this.fail(`pwmOn ${context.pwmOn} but pilot output ${this.pilotOutput}`);
     if (this.pilotOutput === 'pwm' && context.offeredCurrentA < 6) this.fail('PWM offers less than 6 A');
-    if (this.env.pilot === 'A' && !this.env.blocked && !state.startsWith('idle')) this.fail('no EV but not idle');
+    // Without an EV the connector is idle, unless the session is to outlive the unplug: then it waits, de-energized, with X1.
+    const waitsForReplug = state === 'connected.session.evDisconnected' && context.keepSessionOnUnplug;
+    if (this.env.pilot === 'A' && !this.env.blocked && !state.startsWith('idle') && !waitsForReplug) this.fail('no EV but not idle');
+    if (waitsForReplug && this.pilotOutput !== 'high') this.fail(`waiting for the EV with pilot output ${this.pilotOutput}`);
+
   }
 }

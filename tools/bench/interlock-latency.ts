@@ -72,7 +72,7 @@ async function main(): Promise<void> {
   }
   const charging = (id: number) =>
     board.hardware.connectors[id - 1]!.contactor.readFeedback() === 'closed' &&
-    charger.connector(id)!.stateName === 'connected.session.energized.charging';
+    charger.part(id)!.stateName === 'connected.session.energized.charging';
   const waitCharging = async (ids: readonly number[]) => {
     const deadline = Date.now() + 10_000;
     while (!ids.every(charging)) {
