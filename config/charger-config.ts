@@ -88,4 +88,24 @@ export interface ChargerConfig {
     readonly token?: string;
   };
   readonly safety: SafetyConfig;
+  readonly ocpp: OcppConfig;
+}
+
+/** The OCPP 1.6J client. Without `csmsUrl` the charger runs standalone. */
+export interface OcppConfig {
+  /** ws:// or wss:// endpoint of the CSMS, without the charge point id (the client appends "/<chargePointId>"). */
+  readonly csmsUrl?: string;
+  /**
+   * Initial values of OCPP configuration keys (e.g. SecurityProfile, AuthorizationKey,
+   * HeartbeatInterval); a value the backend set with ChangeConfiguration wins over these.
+   */
+  readonly configuration: Readonly<Record<string, string>>;
+  /** PEM files: the CA that signs the CSMS's certificate (profiles 2, 3), the charger's certificate and key (profile 3). */
+  readonly tls: { readonly caFile?: string; readonly certFile?: string; readonly keyFile?: string };
+  /** idTag sent in StartTransaction for a session started without a card (free charging). */
+  readonly freeChargingIdTag: string;
+  /** Transaction messages sent per second while a backlog drains after a reconnect; 0 = as fast as the backend answers. */
+  readonly queueDrainPerSecond: number;
+  /** How long to wait for the backend's answer to a CALL. */
+  readonly callTimeoutS: number;
 }

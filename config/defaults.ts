@@ -31,4 +31,5 @@ export const DEFAULT_CONFIG: ChargerConfig = {
   metering: { pollIntervalMs: 1000 },
   diagnostics: { host: '127.0.0.1', port: 8180 },
   safety: DEFAULT_SAFETY,
+  ocpp: { configuration: {}, tls: {}, freeChargingIdTag: 'FREECHARGING', queueDrainPerSecond: 0, callTimeoutS: 30 },
 };

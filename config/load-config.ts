@@ -219,6 +219,16 @@ function crossFieldProblems(config: Record<string, unknown>, schemaFields: reado
     });
   }
 
+  const ocpp = isPlainObject(config['ocpp']) ? config['ocpp'] : {};
+  const tls = isPlainObject(ocpp['tls']) ? ocpp['tls'] : {};
+  if ((tls['certFile'] === undefined) !== (tls['keyFile'] === undefined) && !faulty('ocpp.tls')) {
+    const missing = tls['certFile'] === undefined ? 'certFile' : 'keyFile';
+    problems.push({
+      field: `ocpp.tls.${missing}`,
+      message: `ocpp.tls.${missing} is required with ocpp.tls.${missing === 'certFile' ? 'keyFile' : 'certFile'}: the client certificate and its key go together`,
+    });
+  }
+
   if (typeof board === 'string' && !faulty('board')) {
     const boards = listBoardProfiles();
     if (!boards.includes(board)) {

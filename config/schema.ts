@@ -15,7 +15,14 @@ export const CHARGE_POINT_ID_PATTERN = '^[\\x21-\\x2E\\x30-\\x7E]+$';
 export const BOARD_NAME_PATTERN = '^[a-z0-9][a-z0-9_-]*$';
 
 /** What a value that fails a `pattern` must look like, for error messages. */
+/** A WebSocket URL. */
+export const CSMS_URL_PATTERN = '^wss?://[^\\s/?#]+(/[^\\s?#]*)?$';
+/** OCPP 1.6 IdToken: CiString20, printable. */
+export const ID_TAG_PATTERN = '^[\\x21-\\x7E]{1,20}$';
+
 export const PATTERN_HINTS: Readonly<Record<string, string>> = {
+  [CSMS_URL_PATTERN]: 'a ws:// or wss:// URL without query (e.g. "ws://csms.example.com:9000/ocpp")',
+  [ID_TAG_PATTERN]: '1 to 20 printable characters without spaces',
   [CARD_UID_PATTERN]: 'upper-case hex, 4 to 20 digits (e.g. "04A1B2C3D4")',
   [CHARGE_POINT_ID_PATTERN]: 'printable ASCII without spaces or "/"',
   [BOARD_NAME_PATTERN]: 'a board profile name (lower-case letters, digits, "-" and "_")',
@@ -127,6 +134,27 @@ export const CONFIG_SCHEMA = {
           uniqueItems: true,
           items: { type: 'string', enum: FAULT_NAMES },
         },
+      },
+    },
+    ocpp: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        csmsUrl: { type: 'string', maxLength: 512, pattern: CSMS_URL_PATTERN },
+        // Keys and values are checked against the OCPP key table when the client starts (unknown or bad ones are reported and ignored).
+        configuration: { type: 'object', additionalProperties: { type: 'string', maxLength: 500 } },
+        tls: {
+          type: 'object',
+          additionalProperties: false,
+          properties: {
+            caFile: { type: 'string', minLength: 1 },
+            certFile: { type: 'string', minLength: 1 },
+            keyFile: { type: 'string', minLength: 1 },
+          },
+        },
+        freeChargingIdTag: { type: 'string', pattern: ID_TAG_PATTERN },
+        queueDrainPerSecond: num(0, 1000),
+        callTimeoutS: int(5, 300),
       },
     },
   },
