@@ -1,0 +1,347 @@
+// The charge point's OCPP-J 1.6 WebSocket connection to the Central System (OCPP-J 1.6 §3, security
+// whitepaper ed. 2 §2): connects with the configured security profile, keeps reconnecting with
+// back-off until stop(), supervises the link with WebSocket pings, answers incoming CALLs from the
+// registered handlers and sends ours one at a time. No boot gating: services build that on top.
+
+import type { IncomingCallHandler } from '../ocpp-types.js';
+import { OcppCallError } from '../ocpp-types.js';
+import type { ConfigurationStore } from '../configuration/configuration-store.js';
+import { Backoff, DEFAULT_BACKOFF, type BackoffOptions } from './backoff.js';
+import { rpcHandler, toCallError, type Log, type ValidationFailure } from './call-errors.js';
+import { describeConnectFailure } from './connect-failure.js';
+import { keepOcpp16Codes, screenFrame } from './frames.js';
+import { Keepalive } from './keepalive.js';
+import { CLOSED, KNOWN_ACTIONS, OPEN, createRpcClient, rawSocket, type RpcClient } from './rpc-client.js';
+import { securitySettings, type TlsMaterial } from './security-options.js';
+
+export interface OcppConnectionOptions {
+  /** ws:// or wss:// endpoint WITHOUT the charge point id. */
+  csmsUrl: string;
+  /** URL = csmsUrl + '/' + encodeURIComponent(id) (OCPP-J §3.1.1). */
+  chargePointId: string;
+  /** SecurityProfile, AuthorizationKey, WebSocketPingInterval (followed live through onChange). */
+  configuration: ConfigurationStore;
+  /** PEM text: CA to verify the server (profiles 2, 3), client cert + key (profile 3). */
+  tls?: TlsMaterial;
+  /** Default 30 000. */
+  callTimeoutMs?: number;
+  /** Reconnect back-off, default 1 s .. 60 s. */
+  backoff?: BackoffOptions;
+  /** Default 64 KiB (OCPP messages from a backend are small). */
+  maxIncomingFrameBytes?: number;
+  log: Log;
+}
+
+const DEFAULT_CALL_TIMEOUT_MS = 30_000;
+const DEFAULT_MAX_FRAME_BYTES = 64 * 1024;
+/** A connection that held this long was not flapping: the next reconnect starts the back-off anew. */
+const STABLE_CONNECTION_MS = 30_000;
+/** A clean close waits this long for answers in flight (e.g. the ChangeConfiguration.conf, A05.FR.06). */
+const CLOSE_GRACE_MS = 2000;
+/** Failed attempts with a newly configured SecurityProfile before falling back (A05.FR.08 leaves it open). */
+const UPGRADE_ATTEMPTS = 3;
+
+/** One connect attempt and, once open, the connection it became. */
+interface Link {
+  readonly client: RpcClient;
+  readonly generation: number;
+  readonly profile: number;
+  opened: boolean;
+  openedAt: number;
+  keepalive?: Keepalive;
+  /** Which strict-mode check raised an ocpp-rpc error (to tell 'invalid-response' apart). */
+  readonly failures: WeakMap<object, ValidationFailure>;
+}
+
+export class OcppConnection {
+  private readonly url: URL;
+  private readonly callTimeoutMs: number;
+  private readonly maxFrameBytes: number;
+  private readonly backoff: Backoff;
+  private readonly log: Log;
+  private readonly handlers = new Map<string, IncomingCallHandler>();
+  private readonly openListeners = new Set<() => void>();
+  private readonly closeListeners = new Set<(info: { code: number; reason: string }) => void>();
+  private link: Link | undefined;
+  private retryTimer: NodeJS.Timeout | undefined;
+  /** Bumped by every attempt, reconnect and stop: callbacks of an older one do nothing. */
+  private generation = 0;
+  private running = false;
+  private unsubscribe: (() => void) | undefined;
+  /** The profile connections use; differs from the configured one after an A05.FR.08 fallback. */
+  private profile = 0;
+  /** A raised SecurityProfile not yet proven by a successful connection (A05.FR.07–09). */
+  private upgrade: { from: number; to: number; failures: number } | undefined;
+
+  constructor(private readonly options: OcppConnectionOptions) {
+    this.url = new URL(options.csmsUrl);
+    if (this.url.protocol !== 'ws:' && this.url.protocol !== 'wss:') throw new RangeError(`csmsUrl must be ws:// or wss:// (got ${options.csmsUrl})`);
+    if (!options.chargePointId) throw new RangeError('chargePointId is empty');
+    this.callTimeoutMs = options.callTimeoutMs ?? DEFAULT_CALL_TIMEOUT_MS;
+    this.maxFrameBytes = options.maxIncomingFrameBytes ?? DEFAULT_MAX_FRAME_BYTES;
+    this.backoff = new Backoff(options.backoff ?? DEFAULT_BACKOFF);
+    this.log = options.log;
+  }
+
+  get connected(): boolean {
+    return this.link?.opened === true && this.link.client.state === OPEN;
+  }
+
+  /** Connect, and keep reconnecting forever until stop(). */
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.profile = this.options.configuration.integer('SecurityProfile');
+    this.unsubscribe = this.options.configuration.onChange((key, value) => this.configurationChanged(key, value));
+    this.attempt();
+  }
+
+  async stop(): Promise<void> {
+    if (!this.running) return;
+    this.running = false;
+    this.generation++;
+    clearTimeout(this.retryTimer);
+    this.unsubscribe?.();
+    const link = this.link;
+    this.link = undefined;
+    await this.shut(link, 1001, 'charge point stopping');
+  }
+
+  /** Drop the connection (answers in flight still go out) and connect again at once. */
+  reconnect(reason: string): void {
+    if (!this.running) return;
+    const generation = ++this.generation;
+    clearTimeout(this.retryTimer);
+    this.backoff.reset();
+    const link = this.link;
+    this.link = undefined;
+    this.log('info', `OCPP reconnecting: ${reason}`);
+    void this.shut(link, 1000, reason).then(() => {
+      if (this.running && generation === this.generation) this.attempt();
+    });
+  }
+
+  /** Raw call, no boot gating. Rejects with OcppCallError (offline / timeout / call-error / invalid-response). */
+  async call<T>(action: string, payload: unknown): Promise<T> {
+    const link = this.link;
+    if (!link || !this.connected) throw new OcppCallError('offline', action, `${action}: not connected to the CSMS`);
+    try {
+      // callConcurrency 1: a second call waits for the first; its timeout runs once it is sent.
+      return (await link.client.call(action, payload, { callTimeoutMs: this.callTimeoutMs })) as T;
+    } catch (err) {
+      throw toCallError(err, action, link.failures, this.callTimeoutMs);
+    }
+  }
+
+  /** One handler per action (a later one replaces it); applies to the current connection too. */
+  handle(action: string, handler: IncomingCallHandler): void {
+    // Strict mode answers any action without an OCPP 1.6 schema before a handler could run.
+    if (!KNOWN_ACTIONS.has(action)) throw new RangeError(`no OCPP 1.6 schema for action ${action}`);
+    this.handlers.set(action, handler);
+  }
+
+  onOpen(listener: () => void): () => void {
+    this.openListeners.add(listener);
+    return () => void this.openListeners.delete(listener);
+  }
+
+  onClose(listener: (info: { code: number; reason: string }) => void): () => void {
+    this.closeListeners.add(listener);
+    return () => void this.closeListeners.delete(listener);
+  }
+
+  private attempt(): void {
+    clearTimeout(this.retryTimer);
+    const generation = ++this.generation;
+    const config = this.options.configuration;
+    const checked = securitySettings(this.profile, this.url.protocol, config.get('AuthorizationKey'), this.options.tls);
+    if (!checked.ok) {
+      if (this.upgrade) return this.fallBack(checked.reason);
+      // Retrying cannot help: only a configuration change (or reconnect()) can.
+      this.log('error', `OCPP connection not attempted: ${checked.reason}`, { securityProfile: this.profile });
+      return;
+    }
+    const client = createRpcClient({
+      endpoint: this.url.href.replace(/\/+$/, ''),
+      identity: this.options.chargePointId,
+      settings: checked.settings,
+      callTimeoutMs: this.callTimeoutMs,
+      // ws closes the connection (1009) above this; up to it our own limit answers and stays up.
+      wsMaxPayload: Math.max(16 * this.maxFrameBytes, 1024 * 1024),
+      screen: (frame) => this.screen(client, frame),
+    });
+    const link: Link = { client, generation, profile: this.profile, opened: false, openedAt: 0, failures: new WeakMap() };
+    this.link = link;
+    this.wire(link);
+    client
+      .connect()
+      .then(
+        () => this.opened(link),
+        (err: unknown) => this.failed(link, err),
+      )
+      .catch((err: unknown) => {
+        // A bug in opened()/failed() (e.g. an ocpp-rpc internal gone): log it, never an unhandled rejection.
+        this.log('error', `OCPP connection: internal error: ${err instanceof Error ? err.message : String(err)}`);
+        void client.close({ force: true }).catch(() => undefined);
+      });
+  }
+
+  private wire(link: Link): void {
+    const { client } = link;
+    for (const action of KNOWN_ACTIONS) client.handle(action, rpcHandler(action, () => this.handlers.get(action), this.log));
+    client.on('response', ({ outbound, payload }: { outbound: boolean; payload: unknown[] }) => outbound && keepOcpp16Codes(payload));
+    client.on('badMessage', ({ error, response }: { error: Error; response: unknown[] | null }) => {
+      keepOcpp16Codes(response);
+      this.log('warn', `OCPP: bad message from the CSMS: ${error.message}`, { answered: response ? response[2] : 'no' });
+    });
+    client.on('strictValidationFailure', (e: { error: object; outbound: boolean; isCall: boolean; method: string }) => {
+      if (e.outbound && e.isCall) link.failures.set(e.error, 'invalid-request');
+      if (!e.outbound && !e.isCall) link.failures.set(e.error, 'invalid-response');
+      const what = e.isCall ? (e.outbound ? 'our request' : "the CSMS's request") : e.outbound ? 'our answer' : "the CSMS's answer";
+      this.log(e.outbound ? 'error' : 'warn', `OCPP ${e.method}: ${what} breaks the OCPP 1.6 schema: ${(e.error as Error).message}`);
+    });
+    client.on('ping', () => link.keepalive?.pong()); // ocpp-rpc's name for "pong received"
+    client.on('close', ({ code, reason }: { code: number; reason?: string }) => this.closed(link, code, String(reason ?? '')));
+  }
+
+  private opened(link: Link): void {
+    if (link.generation !== this.generation) {
+      void link.client.close({ force: true }).catch(() => undefined); // superseded while connecting
+      return;
+    }
+    link.opened = true;
+    link.openedAt = Date.now();
+    if (this.upgrade) {
+      this.log('info', `OCPP SecurityProfile ${this.upgrade.to} in use (whitepaper A05.FR.07)`);
+      this.upgrade = undefined; // A05.FR.09: no way back now
+    }
+    link.keepalive = new Keepalive(rawSocket(link.client), (intervalS) =>
+      this.log('warn', `OCPP connection silent: no pong within ${intervalS} s; replacing it (OCPP-J errata §3.9)`),
+    );
+    link.keepalive.setInterval(this.options.configuration.integer('WebSocketPingInterval'));
+    this.log('info', 'OCPP connected', { url: this.endpointFor(), securityProfile: link.profile });
+    for (const listener of [...this.openListeners]) this.notify(() => listener());
+  }
+
+  private failed(link: Link, err: unknown): void {
+    if (link.generation !== this.generation || !this.running) return;
+    this.link = undefined;
+    const delay = this.backoff.next();
+    this.log('warn', `OCPP connection failed: ${describeConnectFailure(err)}; retrying in ${formatDelay(delay)}`, {
+      url: this.endpointFor(), securityProfile: link.profile,
+    });
+    if (this.upgrade && ++this.upgrade.failures >= UPGRADE_ATTEMPTS) {
+      this.fallBack(`${UPGRADE_ATTEMPTS} connection attempts failed`, delay);
+      return;
+    }
+    this.retryIn(delay);
+  }
+
+  private closed(link: Link, code: number, reason: string): void {
+    if (!link.opened) return; // a failed attempt: failed() reports it
+    link.opened = false;
+    link.keepalive?.stop();
+    if (this.link === link) this.link = undefined;
+    for (const listener of [...this.closeListeners]) this.notify(() => listener({ code, reason }));
+    if (link.generation !== this.generation || !this.running) return; // reconnect()/stop() took over
+    if (Date.now() - link.openedAt >= STABLE_CONNECTION_MS) this.backoff.reset();
+    const delay = this.backoff.next();
+    this.log('warn', `OCPP connection closed (code ${code}${reason ? `, ${reason}` : ''}); reconnecting in ${formatDelay(delay)}`);
+    this.retryIn(delay);
+  }
+
+  /** A05.FR.08: the raised profile could not connect; go on with the previous one. */
+  private fallBack(why: string, delay?: number): void {
+    const { from, to } = this.upgrade!;
+    this.upgrade = undefined;
+    this.profile = from;
+    this.log('warn', `OCPP SecurityProfile ${to} unusable (${why}); falling back to SecurityProfile ${from} (whitepaper A05.FR.08)`);
+    if (delay === undefined) this.attempt();
+    else this.retryIn(delay);
+  }
+
+  private retryIn(delayMs: number): void {
+    clearTimeout(this.retryTimer);
+    const generation = this.generation;
+    this.retryTimer = setTimeout(() => {
+      if (this.running && generation === this.generation) this.attempt();
+    }, delayMs);
+  }
+
+  private configurationChanged(key: string, value: string): void {
+    if (key === 'SecurityProfile' && this.running) {
+      const next = Number(value);
+      if (next <= this.profile) return;
+      this.upgrade = { from: this.profile, to: next, failures: 0 };
+      this.profile = next;
+      // A05.FR.06/07. The listener runs inside the ChangeConfiguration handler: let its answer go first.
+      setImmediate(() => this.reconnect(`SecurityProfile changed to ${next} (whitepaper A05.FR.06)`));
+    } else if (key === 'WebSocketPingInterval') {
+      this.link?.keepalive?.setInterval(Number(value));
+    }
+    // AuthorizationKey: used from the next connection on (whitepaper A01 asks no reconnect).
+  }
+
+  /** Screens an incoming frame; true lets ocpp-rpc process it. */
+  private screen(client: RpcClient, frame: Buffer): boolean {
+    const verdict = screenFrame(frame, this.maxFrameBytes);
+    if (verdict.kind === 'pass') return true;
+    if (verdict.kind === 'drop') {
+      this.log('warn', `OCPP: frame from the CSMS dropped: ${verdict.why}`, { bytes: frame.length });
+      return false;
+    }
+    this.log('warn', `OCPP: CALL ${verdict.messageId} refused with ${verdict.code}: ${verdict.why}`, { bytes: frame.length });
+    try {
+      client.sendRaw(JSON.stringify([4, verdict.messageId, verdict.code, verdict.why, {}]));
+    } catch {
+      // the connection is going away: nothing to answer on
+    }
+    return false;
+  }
+
+  /** A close of the current connection, waiting for answers in flight, then forced. */
+  private async shut(link: Link | undefined, code: number, reason: string): Promise<void> {
+    if (!link) return;
+    link.keepalive?.stop();
+    const { client } = link;
+    if (!link.opened && client.state !== OPEN) {
+      await client.close({ code, reason }).catch(() => undefined); // aborts the attempt
+      return;
+    }
+    let timer: NodeJS.Timeout | undefined;
+    const grace = new Promise<void>((resolve) => (timer = setTimeout(resolve, CLOSE_GRACE_MS)));
+    await Promise.race([client.close({ code, reason, awaitPending: true }).catch(() => undefined), grace]);
+    clearTimeout(timer);
+    if (client.state === CLOSED) return;
+    const gone = new Promise<void>((resolve) => {
+      const bound = setTimeout(resolve, CLOSE_GRACE_MS);
+      client.once('close', () => {
+        clearTimeout(bound);
+        resolve();
+      });
+    });
+    try {
+      rawSocket(client).terminate();
+    } catch {
+      return; // already gone
+    }
+    await gone;
+  }
+
+  private endpointFor(): string {
+    return `${this.url.href.replace(/\/+$/, '')}/${encodeURIComponent(this.options.chargePointId)}`;
+  }
+
+  private notify(fn: () => void): void {
+    try {
+      fn();
+    } catch (err) {
+      this.log('error', `OCPP connection listener failed: ${err instanceof Error ? err.message : String(err)}`);
+    }
+  }
+}
+
+/** "4.2 s", or "250 ms" below a second. */
+function formatDelay(ms: number): string {
+  return ms < 1000 ? `${ms} ms` : `${(ms / 1000).toFixed(1)} s`;
+}
