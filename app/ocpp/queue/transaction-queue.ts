@@ -10,7 +10,8 @@
 //   a  acknowledged through seq (delivered, or discarded with a reason)
 //   f  a failed attempt (count, time, reason)
 //   x  localTransactionId -> transactionId, from StartTransaction.conf
-//   h  checkpoint at the start of each segment: next seq, acked-through, live id mappings
+//   h  checkpoint at the start of each segment: next seq, acked-through, live id mappings,
+//      and each connector's last transaction (see lastTransaction)
 // Delivery is strictly in order, so an acknowledgement is "everything through seq N".
 // Memory holds a small index entry per queued message; payloads are read back from the
 // journal when a message reaches the head.
@@ -97,7 +98,7 @@ export interface QueueStats extends JournalStats {
 }
 
 type QueueRecord =
-  | { k: 'h'; v: 1; n: number; u: number; x: Array<[string, number]> }
+  | { k: 'h'; v: 1; n: number; u: number; x: Array<[string, number]>; c?: Array<[number, string, boolean]> }
   | { k: 'm'; s: number; t: number; a: TransactionAction; c: number; l: string; p: unknown }
   | { k: 'a'; u: number; d?: string }
   | { k: 'f'; s: number; n: number; t: number; r?: string }
@@ -137,7 +138,8 @@ function parseRecord(body: Buffer): QueueRecord {
   const ok = (() => {
     switch (r['k']) {
       case 'h':
-        return r['v'] === 1 && isInt(r['n']) && isInt(r['u']) && Array.isArray(r['x']) && r['x'].every((p) => Array.isArray(p) && typeof p[0] === 'string' && isInt(p[1]));
+        return r['v'] === 1 && isInt(r['n']) && isInt(r['u']) && Array.isArray(r['x']) && r['x'].every((p) => Array.isArray(p) && typeof p[0] === 'string' && isInt(p[1])) &&
+          (r['c'] === undefined || (Array.isArray(r['c']) && r['c'].every((p) => Array.isArray(p) && isInt(p[0]) && typeof p[1] === 'string' && typeof p[2] === 'boolean')));
       case 'm':
         return isInt(r['s']) && typeof r['t'] === 'number' && ACTIONS.has(r['a'] as string) && isInt(r['c']) && typeof r['l'] === 'string' && 'p' in r;
       case 'a':
@@ -173,6 +175,8 @@ export class TransactionQueue {
   private lastSeq = 0;
   private ackedThrough = 0;
   private readonly transactions = new Map<string, Transaction>();
+  /** Per connector, the last transaction a StartTransaction (or StopTransaction) was queued for, and whether its Stop was. */
+  private readonly lastByConnector = new Map<number, { localTransactionId: string; stopQueued: boolean }>();
   private headBody: { seq: number; body: Buffer } | null = null;
   private dueWaiters: Array<(message: QueuedMessage | null) => void> = [];
   private dueTimer: TimerHandle | null = null;
@@ -353,6 +357,15 @@ export class TransactionQueue {
     return this.transactions.get(localTransactionId)?.transactionId;
   }
 
+  /**
+   * The last transaction queued on a connector, even long delivered: whether its StopTransaction
+   * was queued too. After a power cut this tells which end of a session the queue has not seen.
+   */
+  lastTransaction(connectorId: number): { readonly localTransactionId: string; readonly stopQueued: boolean } | undefined {
+    const last = this.lastByConnector.get(connectorId);
+    return last && { ...last };
+  }
+
   /** Waits for pending writes, then closes the journal. `whenDue` waiters get null. */
   async close(): Promise<void> {
     if (this.closed) return;
@@ -384,6 +397,7 @@ export class TransactionQueue {
       case 'h':
         this.nextSeq = Math.max(this.nextSeq, record.n);
         for (const [localId, transactionId] of record.x) this.transaction(localId).transactionId = transactionId;
+        for (const [connectorId, localTransactionId, stopQueued] of record.c ?? []) this.lastByConnector.set(connectorId, { localTransactionId, stopQueued });
         this.ackThrough(record.u);
         return undefined;
       case 'm': {
@@ -403,6 +417,7 @@ export class TransactionQueue {
         };
         this.entries.push(entry);
         this.transaction(record.l).queued++;
+        this.noteLast(record.a, record.c, record.l);
         return entry;
       }
       case 'a':
@@ -439,6 +454,15 @@ export class TransactionQueue {
     this.headBody = null;
   }
 
+  private noteLast(action: TransactionAction, connectorId: number, localTransactionId: string): void {
+    const last = this.lastByConnector.get(connectorId);
+    if (action === 'StartTransaction') this.lastByConnector.set(connectorId, { localTransactionId, stopQueued: false });
+    else if (action === 'StopTransaction') {
+      if (last?.localTransactionId === localTransactionId) last.stopQueued = true;
+      else this.lastByConnector.set(connectorId, { localTransactionId, stopQueued: true });
+    }
+  }
+
   private transaction(localId: string): Transaction {
     let transaction = this.transactions.get(localId);
     if (!transaction) {
@@ -451,7 +475,8 @@ export class TransactionQueue {
   private checkpoint(): Buffer {
     const live: Array<[string, number]> = [];
     for (const [localId, t] of this.transactions) if (t.transactionId !== undefined) live.push([localId, t.transactionId]);
-    return encode({ k: 'h', v: 1, n: this.nextSeq, u: this.ackedThrough, x: live });
+    const last: Array<[number, string, boolean]> = [...this.lastByConnector].map(([c, t]) => [c, t.localTransactionId, t.stopQueued]);
+    return encode({ k: 'h', v: 1, n: this.nextSeq, u: this.ackedThrough, x: live, c: last });
   }
 
   // --- reading ---

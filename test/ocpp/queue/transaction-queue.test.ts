@@ -232,6 +232,25 @@ describe('ocpp/queue/transaction-queue', () => {
     await again.close();
   });
 
+  it('remembers each connector\'s last transaction and whether its Stop was queued, after delivery, reopen and segment deletion', async () => {
+    const q = await open({ segmentBytes: 4096 });
+    assert.equal(q.lastTransaction(1), undefined);
+    await q.markDelivered(await q.enqueue(start('L1')), { transactionId: 1 });
+    assert.deepEqual(q.lastTransaction(1), { localTransactionId: 'L1', stopQueued: false });
+    await q.markDelivered(await q.enqueue(stop('L1')));
+    assert.deepEqual(q.lastTransaction(1), { localTransactionId: 'L1', stopQueued: true });
+    await q.markDelivered(await q.enqueue(start('L2')), { transactionId: 2 });
+    const before = (await segmentFiles(dir))[0];
+    for (let i = 0; i < 200; i++) await q.markDelivered(await q.enqueue(meterValues('L2', i)));
+    await q.enqueue({ ...meterValues('OTHER', 1, 2) });
+    await q.close();
+    assert.ok(!(await segmentFiles(dir)).includes(before!), 'the first segment is gone');
+    const again = await open({ segmentBytes: 4096 });
+    assert.deepEqual(again.lastTransaction(1), { localTransactionId: 'L2', stopQueued: false }, 'carried by the checkpoints');
+    assert.equal(again.lastTransaction(2), undefined, 'MeterValues alone do not make a transaction');
+    await again.close();
+  });
+
   it('loses only a torn final record, at every byte where a power cut could cut it', async () => {
     const q = await open();
     for (let i = 0; i < 4; i++) await q.enqueue(meterValues('L1', i));
