@@ -2,57 +2,57 @@
 // The firmware's entry point:
 //   node dist/app/main.js --config FILE --data-dir DIR
 // One process per charger, so several can run side by side with their own data directories.
+// With `ocpp.csmsUrl` in the config it is an OCPP 1.6J charge point; without, it runs standalone.
 
-import { mkdir } from 'node:fs/promises';
+import { spawn } from 'node:child_process';
+import { mkdir, readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadConfigFile, ConfigError } from '../config/load-config.js';
-import { loadBoardProfile } from '../config/board-profile.js';
+import { loadBoardProfile, type BoardProfile } from '../config/board-profile.js';
+import type { ChargerConfig } from '../config/charger-config.js';
 import { systemClock } from '../hal/clock.js';
 import { loadBoard } from '../hal/load-board.js';
 import { HardwareUnavailableError } from '../hal/hardware-packages.js';
 import { Charger } from './charger.js';
-import { createLogger } from './logger.js';
+import type { ChargerApi } from './charger-api.js';
+import { createLogger, type Logger } from './logger.js';
 import { SessionStore } from './persistence/session-store.js';
 import { FaultLogStore } from './persistence/fault-log-store.js';
 import { resolveDiagnosticsToken } from './diagnostics/credential.js';
 import { startDiagnosticsServer } from './diagnostics/server.js';
+import { OcppClient } from './ocpp/ocpp-client.js';
+import type { ResetType } from './ocpp/services.js';
+import type { TlsMaterial } from './ocpp/connection/security-options.js';
+import { firmwareVersion } from './version.js';
 
 const USAGE = 'usage: node dist/app/main.js --config FILE --data-dir DIR';
 
-async function main(): Promise<number> {
-  let args;
-  try {
-    args = parseArgs({ options: { config: { type: 'string' }, 'data-dir': { type: 'string' }, help: { type: 'boolean' } } }).values;
-  } catch (error) {
-    process.stderr.write(`${(error as Error).message}\n${USAGE}\n`);
-    return 2;
-  }
-  if (args.help) {
-    process.stdout.write(`${USAGE}\n`);
-    return 0;
-  }
-  if (!args.config || !args['data-dir']) {
-    process.stderr.write(`${USAGE}\n`);
-    return 2;
-  }
+/** Exit code of a start refused for a bad config or missing hardware. */
+const EXIT_REFUSED = 2;
 
-  let config;
-  let profile;
-  try {
-    config = loadConfigFile(resolve(args.config));
-    profile = loadBoardProfile(config.board);
-  } catch (error) {
-    if (error instanceof ConfigError || (error as Error).name === 'BoardProfileError') {
-      process.stderr.write(`refusing to start: ${(error as Error).message}\n`);
-      return 2;
-    }
-    throw error;
-  }
+class StartRefused extends Error {}
 
-  const log = createLogger();
-  const dataDir = resolve(args['data-dir']);
-  await mkdir(dataDir, { recursive: true });
+interface Running {
+  /** Stops everything; the sessions still open are left to the next start (PowerLoss) unless ended before. */
+  stop(): Promise<void>;
+}
+
+async function readPem(file: string | undefined, what: string): Promise<string | undefined> {
+  if (!file) return undefined;
+  try {
+    return await readFile(resolve(file), 'utf8');
+  } catch (error) {
+    throw new StartRefused(`ocpp.tls.${what} ${file} cannot be read: ${(error as Error).message}`);
+  }
+}
+
+async function readTls(config: ChargerConfig): Promise<TlsMaterial> {
+  const { caFile, certFile, keyFile } = config.ocpp.tls;
+  return { ca: await readPem(caFile, 'caFile'), cert: await readPem(certFile, 'certFile'), key: await readPem(keyFile, 'keyFile') };
+}
+
+async function start(config: ChargerConfig, profile: BoardProfile, dataDir: string, log: Logger, restart: (type: ResetType) => void): Promise<Running> {
   const report = (problem: unknown) => log.error({ problem }, 'persistence problem');
   const [sessions, faultLog] = await Promise.all([
     SessionStore.open(dataDir, { report }),
@@ -64,12 +64,27 @@ async function main(): Promise<number> {
   try {
     board = await loadBoard({ profile, clock, connectors: config.connectors, nominalVoltageV: config.site.nominalVoltageV });
   } catch (error) {
-    if (error instanceof HardwareUnavailableError) {
-      process.stderr.write(`refusing to start: ${error.message}\n`);
-      return 2;
-    }
+    if (error instanceof HardwareUnavailableError) throw new StartRefused(error.message);
     throw error;
   }
+
+  const ocppLog = (level: 'info' | 'warn' | 'error', message: string, fields?: Record<string, unknown>) => log[level]({ ocpp: true, ...fields }, message);
+  const csmsUrl = config.ocpp.csmsUrl;
+  const ocpp = csmsUrl
+    ? await OcppClient.open({
+      config,
+      csmsUrl,
+      dataDir,
+      clock,
+      tls: await readTls(config),
+      firmwareVersion: firmwareVersion(),
+      meterType: profile.name,
+      log: ocppLog,
+      restart,
+      onBootSent: () => log.info({ ocpp: true, sinceProcessStartMs: Math.round(performance.now()) }, 'BootNotification sent'),
+    })
+    : null;
+
   const charger = new Charger({
     config,
     hardware: board.hardware,
@@ -77,34 +92,122 @@ async function main(): Promise<number> {
     clock,
     sessions,
     faultLog,
+    ...(ocpp?.authorizer ? { authorizer: ocpp.authorizer } : {}),
     log: (message, fields) => log.info(fields ?? {}, message),
   });
+  const openBefore = new Set(sessions.open().map((s) => s.sessionId));
   await charger.start();
+  if (ocpp) await ocpp.start(charger, openBefore);
 
+  const api: ChargerApi = {
+    status: () => ({ ...charger.status(), ocpp: ocpp ? ocpp.status : null }),
+    faultLog: () => charger.faultLog(),
+    sessions: () => charger.sessions(),
+    resetFaults: (connectorId) => charger.resetFaults(connectorId),
+    simulation: charger.simulation,
+  };
   const token = await resolveDiagnosticsToken(config.diagnostics.token, dataDir);
   const server = await startDiagnosticsServer({
-    api: charger,
+    api,
     host: config.diagnostics.host,
     port: config.diagnostics.port,
     token: token.token,
     logger: log,
   });
-  log.info({ url: server.url, tokenSource: token.source, tokenFile: token.file, board: profile.name }, 'charger running');
+  log.info({ url: server.url, tokenSource: token.source, tokenFile: token.file, board: profile.name, csmsUrl: csmsUrl ?? null }, 'charger running');
   process.stderr.write(
-    `\nCharger ${config.identity.chargePointId} running on board "${profile.name}".\n` +
+    `\nCharger ${config.identity.chargePointId} running on board "${profile.name}"` +
+      (csmsUrl ? `, OCPP 1.6J to ${csmsUrl}/${config.identity.chargePointId}.\n` : ', standalone (no ocpp.csmsUrl).\n') +
       `Diagnostics API: ${server.url}/api/v1/status  (Authorization: Bearer <token>)\n` +
       (token.file ? `Token: in ${token.file}\n` : 'Token: as set in the config (diagnostics.token)\n') +
       `Technician CLI:  node dist/tools/charger-cli.js --url ${server.url} ${token.file ? `--data-dir ${dataDir}` : '--token TOKEN'} status\n\n`,
   );
+
+  return {
+    async stop() {
+      await server.close();
+      await ocpp?.stop();
+      await charger.stop();
+      await board.hardware.close();
+    },
+  };
+}
+
+/** Hard reset: a new process in our place (same arguments, same stdout/stderr), then we exit. */
+function respawn(): never {
+  const child = spawn(process.execPath, [...process.execArgv, ...process.argv.slice(1)], { stdio: 'inherit', detached: true });
+  child.unref();
+  process.exit(0);
+}
+
+async function main(): Promise<number> {
+  let args;
+  try {
+    args = parseArgs({ options: { config: { type: 'string' }, 'data-dir': { type: 'string' }, help: { type: 'boolean' } } }).values;
+  } catch (error) {
+    process.stderr.write(`${(error as Error).message}\n${USAGE}\n`);
+    return EXIT_REFUSED;
+  }
+  if (args.help) {
+    process.stdout.write(`${USAGE}\n`);
+    return 0;
+  }
+  if (!args.config || !args['data-dir']) {
+    process.stderr.write(`${USAGE}\n`);
+    return EXIT_REFUSED;
+  }
+
+  let config;
+  let profile;
+  try {
+    config = loadConfigFile(resolve(args.config));
+    profile = loadBoardProfile(config.board);
+  } catch (error) {
+    if (error instanceof ConfigError || (error as Error).name === 'BoardProfileError') {
+      process.stderr.write(`refusing to start: ${(error as Error).message}\n`);
+      return EXIT_REFUSED;
+    }
+    throw error;
+  }
+
+  const log = createLogger();
+  const dataDir = resolve(args['data-dir']);
+  await mkdir(dataDir, { recursive: true });
+
+  let running: Running | null = null;
+  let busy = false;
+  const restart = (type: ResetType) => {
+    if (busy) return;
+    busy = true;
+    void (async () => {
+      await running?.stop();
+      running = null;
+      if (type === 'Hard') respawn();
+      log.warn('soft reset: starting again');
+      running = await start(config, profile, dataDir, log, restart);
+      busy = false;
+    })().catch((error: Error) => {
+      process.stderr.write(`fatal during reset: ${error.stack ?? error.message}\n`);
+      process.exit(1);
+    });
+  };
+
+  try {
+    running = await start(config, profile, dataDir, log, restart);
+  } catch (error) {
+    if (error instanceof StartRefused) {
+      process.stderr.write(`refusing to start: ${error.message}\n`);
+      return EXIT_REFUSED;
+    }
+    throw error;
+  }
 
   let stopping = false;
   const shutdown = async (signal: string) => {
     if (stopping) return;
     stopping = true;
     log.info({ signal }, 'stopping');
-    await server.close();
-    await charger.stop();
-    await board.hardware.close();
+    await running?.stop();
     process.exit(0);
   };
   process.on('SIGINT', () => void shutdown('SIGINT'));

@@ -115,4 +115,10 @@ export interface ChargerStatus {
   readonly display: readonly string[];
   readonly stationFaults: readonly ActiveFault[];
   readonly connectors: readonly ConnectorStatus[];
+  /** The OCPP backend link; null when the charger runs standalone. */
+  readonly ocpp?: {
+    readonly connected: boolean;
+    readonly registration: 'Accepted' | 'Pending' | 'Rejected' | 'NotRegistered';
+    readonly queuedMessages: number;
+  } | null;
 }

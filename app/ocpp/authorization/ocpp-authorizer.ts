@@ -12,6 +12,7 @@
 // mayStop: the same idTag may always stop, without an Authorize.req (§3.4, §4.1); another one when
 // both share a parentIdTag (§3.10).
 
+import { ACTION as AUTHORIZE, type AuthorizeConf, type AuthorizeRequest } from '../operations/authorize.js';
 import type { Authorizer, AuthorizationResult } from '../../auth/authorizer.js';
 import type { Clock } from '../../../hal/clock.js';
 import type { ConfigurationStore } from '../configuration/configuration-store.js';
@@ -30,10 +31,6 @@ export interface OcppAuthorizerOptions {
   /** The cache applies expiry on its own clock; kept here so both are given the same one. */
   readonly clock: Clock;
   readonly log?: (message: string, fields?: Record<string, unknown>) => void;
-}
-
-interface AuthorizeConf {
-  readonly idTagInfo: IdTagInfo;
 }
 
 /** The failures that mean "no Central System to ask" (§3.5: offline). */
@@ -114,9 +111,9 @@ export class OcppAuthorizer implements Authorizer {
 
   /** Authorize.req; the answer is learnt (cache written in the background, not waited for). */
   private async askCentralSystem(idTag: string): Promise<IdTagInfo> {
-    const conf = await this.options.caller.call<AuthorizeConf>('Authorize', { idTag });
+    const conf = await this.options.caller.call<AuthorizeConf>(AUTHORIZE, { idTag } satisfies AuthorizeRequest);
     const bad = idTagInfoProblem((conf as Partial<AuthorizeConf> | null)?.idTagInfo);
-    if (bad) throw new OcppCallError('invalid-response', 'Authorize', `Authorize.conf has a bad idTagInfo (${bad})`);
+    if (bad) throw new OcppCallError('invalid-response', AUTHORIZE, `Authorize.conf has a bad idTagInfo (${bad})`);
     const info = cleanIdTagInfo(conf.idTagInfo);
     void this.learn(idTag, info);
     return info;

@@ -1,0 +1,240 @@
+// The OCPP 1.6J charge point, composed: connection, registration and heartbeat, status
+// notifications, authorization, transactions with their durable queue, metering, availability,
+// and the backend's commands. Opened before the charger (the charger needs its authorizer),
+// started with the charger.
+
+import { join } from 'node:path';
+import type { Clock } from '../../hal/clock.js';
+import type { ChargerConfig } from '../../config/charger-config.js';
+import { AuthorizationCache } from './authorization/authorization-cache.js';
+import { OcppAuthorizer } from './authorization/ocpp-authorizer.js';
+import { AvailabilityService } from './availability/availability-service.js';
+import { BackendLink } from './backend-link.js';
+import { BootService, type RegistrationStatus } from './boot/boot-service.js';
+import type { ChargerPort } from './charger-port.js';
+import { ConfigurationStore } from './configuration/configuration-store.js';
+import { OcppConnection } from './connection/ocpp-connection.js';
+import type { TlsMaterial } from './connection/security-options.js';
+import { MeterSampler } from './metering/meter-sampler.js';
+import { OcppTime } from './ocpp-time.js';
+import { bootNotificationRequest } from './operations/boot-notification.js';
+import { INCOMING_OPERATIONS } from './operations/registry.js';
+import { TransactionQueue } from './queue/transaction-queue.js';
+import type { OcppServices, ResetType } from './services.js';
+import { TxProfiles } from './smart-charging/tx-profiles.js';
+import { StatusNotifier } from './status/status-notifier.js';
+import { TransactionService } from './transactions/transaction-service.js';
+import { ACTION as STATUS_NOTIFICATION } from './operations/status-notification.js';
+
+export const QUEUE_DIR = 'ocpp-queue';
+/** How long a reset waits for the StopTransactions to reach the backend before it restarts anyway. */
+export const RESET_DRAIN_MS = 10_000;
+
+export type OcppLog = (level: 'info' | 'warn' | 'error', message: string, fields?: Record<string, unknown>) => void;
+
+export interface OcppClientOptions {
+  readonly config: ChargerConfig;
+  readonly csmsUrl: string;
+  readonly dataDir: string;
+  readonly clock: Clock;
+  readonly tls: TlsMaterial;
+  readonly firmwareVersion: string;
+  readonly meterType: string;
+  readonly log: OcppLog;
+  /** Restarts the firmware (Soft: the application; Hard: the process). Called once the sessions are closed. */
+  readonly restart: (type: ResetType) => void;
+  /** Told when the BootNotification went out (benchmarks). */
+  readonly onBootSent?: () => void;
+}
+
+export interface OcppClientStatus {
+  readonly connected: boolean;
+  readonly registration: RegistrationStatus;
+  readonly queuedMessages: number;
+}
+
+export class OcppClient {
+  private started: {
+    readonly charger: ChargerPort;
+    readonly boot: BootService;
+    readonly status: StatusNotifier;
+    readonly sampler: MeterSampler;
+    readonly transactions: TransactionService;
+    readonly txProfiles: TxProfiles;
+    readonly disposers: (() => void)[];
+  } | null = null;
+  private resetting = false;
+
+  private constructor(
+    private readonly options: OcppClientOptions,
+    readonly configuration: ConfigurationStore,
+    private readonly connection: OcppConnection,
+    private readonly link: BackendLink,
+    private readonly time: OcppTime,
+    private readonly queue: TransactionQueue,
+    /** The charger's authorizer in OCPP mode; null in free charging. */
+    readonly authorizer: OcppAuthorizer | null,
+  ) {}
+
+  static async open(options: OcppClientOptions): Promise<OcppClient> {
+    const { config, dataDir, clock, log, tls } = options;
+    const report = (problem: { message: string }) => log('error', problem.message);
+    const configuration = await ConfigurationStore.open(dataDir, {
+      numberOfConnectors: config.connectors.length,
+      initial: config.ocpp.configuration,
+      report,
+      // Whitepaper A05.FR.03/04: profile 2 needs the CSMS root certificate, 3 also our own.
+      securityProfilePrerequisites: (profile) => Boolean(tls.ca) && (profile < 3 || Boolean(tls.cert && tls.key)),
+    });
+    const connection = new OcppConnection({
+      csmsUrl: options.csmsUrl,
+      chargePointId: config.identity.chargePointId,
+      configuration,
+      tls,
+      callTimeoutMs: config.ocpp.callTimeoutS * 1000,
+      log,
+    });
+    const link = new BackendLink(connection);
+    const time = new OcppTime(clock);
+    const cache = await AuthorizationCache.open(dataDir, { clock, report });
+    const authorizer = config.authorization.mode === 'free'
+      ? null
+      : new OcppAuthorizer({ caller: link, cache, configuration, clock, log: (message, fields) => log('info', message, fields) });
+    const queue = await TransactionQueue.open(join(dataDir, QUEUE_DIR), {
+      clock,
+      maxAttempts: () => configuration.integer('TransactionMessageAttempts'),
+      retryIntervalS: () => configuration.integer('TransactionMessageRetryInterval'),
+      report,
+    });
+    return new OcppClient(options, configuration, connection, link, time, queue, authorizer);
+  }
+
+  /** Follows the charger and connects. `recoveredSessionIds`: sessions the charger closed at its start (power cut). */
+  async start(charger: ChargerPort, recoveredSessionIds: ReadonlySet<string>): Promise<void> {
+    const { config, clock, log, dataDir } = this.options;
+    const { configuration, connection, link, time, queue } = this;
+    const report = (problem: { message: string }) => log('error', problem.message);
+    const availability = await AvailabilityService.open(dataDir, charger, report);
+
+    let transactions: TransactionService | null = null;
+    const sampler = new MeterSampler({
+      charger,
+      configuration,
+      clock: time.clock,
+      send: (message) => transactions?.meterValues(message),
+      report: (message) => log('error', message),
+    });
+    transactions = new TransactionService({
+      queue,
+      link,
+      charger,
+      sampler,
+      configuration,
+      time,
+      clock,
+      freeChargingIdTag: config.ocpp.freeChargingIdTag,
+      drainPerSecond: config.ocpp.queueDrainPerSecond,
+      learn: (idTag, info) => void this.authorizer?.learn(idTag, info),
+      recoveredSessionIds,
+      log,
+    });
+    const txProfiles = new TxProfiles(charger, clock, config.site.nominalVoltageV);
+    const status = new StatusNotifier({
+      charger,
+      configuration,
+      clock: time.clock,
+      send: (payload) => link.call(STATUS_NOTIFICATION, payload).then(() => undefined),
+      log: (message, fields) => log('info', message, fields),
+    });
+    const boot = new BootService({
+      connection,
+      link,
+      configuration,
+      time,
+      clock,
+      request: bootNotificationRequest(config.identity, this.options.firmwareVersion, this.options.meterType),
+      log,
+      onBootSent: this.options.onBootSent,
+    });
+
+    const services: OcppServices = {
+      charger,
+      configuration,
+      authorizer: this.authorizer,
+      transactions,
+      availability,
+      txProfiles,
+      registration: () => boot.registration,
+      reset: (type) => void this.reset(type),
+      afterAnswer: (task) => {
+        setTimeout(() => {
+          Promise.resolve()
+            .then(task)
+            .catch((error: Error) => log('error', `after-answer task failed: ${error.message}`));
+        }, 0);
+      },
+      log,
+    };
+    for (const operation of INCOMING_OPERATIONS) connection.handle(operation.action, (payload) => operation.handle(services, payload));
+
+    const applySessionRules = () => charger.configureSessions({
+      plugInTimeoutMs: configuration.integer('ConnectionTimeOut') * 1000,
+      keepSessionOnUnplug: !configuration.boolean('StopTransactionOnEVSideDisconnect'),
+    });
+    applySessionRules();
+    const disposers = [
+      link.onOnline(() => status.online()),
+      link.onOffline(() => status.offline()),
+      configuration.onChange((key) => {
+        if (key === 'ConnectionTimeOut' || key === 'StopTransactionOnEVSideDisconnect') applySessionRules();
+      }),
+    ];
+    this.started = { charger, boot, status, sampler, transactions, txProfiles, disposers };
+    status.start();
+    await transactions.start();
+    boot.start();
+    connection.start();
+  }
+
+  get status(): OcppClientStatus {
+    return {
+      connected: this.connection.connected,
+      registration: this.started?.boot.registration ?? 'NotRegistered',
+      queuedMessages: this.queue.size,
+    };
+  }
+
+  async stop(): Promise<void> {
+    const started = this.started;
+    this.started = null;
+    if (started) {
+      for (const dispose of started.disposers) dispose();
+      started.boot.stop();
+      started.status.stop();
+      started.sampler.stop();
+      started.txProfiles.stop();
+      await started.transactions.stop();
+    }
+    await this.connection.stop();
+    await this.queue.close();
+  }
+
+  /** §5.13: every session ends with the reset's reason, its StopTransaction is queued and, if we can, delivered; then restart. */
+  private async reset(type: ResetType): Promise<void> {
+    const started = this.started;
+    if (!started || this.resetting) return;
+    this.resetting = true;
+    const { charger, transactions } = started;
+    const { clock, log } = this.options;
+    const reason = type === 'Soft' ? 'SoftReset' : 'HardReset';
+    const stopping = new Set(charger.connectorIds.filter((id) => charger.stopSession(id, reason)));
+    const deadline = clock.now() + RESET_DRAIN_MS;
+    const sleep = () => new Promise<void>((resolve) => clock.setTimeout(resolve, 100));
+    while (clock.now() < deadline && (charger.connectorIds.some((id) => stopping.has(id) && charger.connector(id).session !== null) || (this.link.online && !transactions.drained))) {
+      await sleep();
+    }
+    await transactions.idle();
+    log('warn', `${type} reset: restarting`, { queued: this.queue.size });
+    this.options.restart(type);
+  }
+}

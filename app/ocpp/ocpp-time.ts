@@ -1,0 +1,36 @@
+// The time we put into OCPP messages: the local clock, corrected by the backend's currentTime
+// from BootNotification.conf and Heartbeat.conf (OCPP 1.6 §4.2, §4.6: the charge point
+// should synchronise its clock with it). The firmware cannot set the system clock; it keeps an offset.
+
+import type { Clock } from '../../hal/clock.js';
+
+export class OcppTime {
+  private offsetMs = 0;
+  /** The local clock's timers, with the backend's time: for services that stamp what they send. */
+  readonly clock: Clock;
+
+  constructor(private readonly local: Clock) {
+    this.clock = {
+      now: () => local.now() + this.offsetMs,
+      setTimeout: (callback, ms) => local.setTimeout(callback, ms),
+      clearTimeout: (handle) => local.clearTimeout(handle),
+      setInterval: (callback, ms) => local.setInterval(callback, ms),
+      clearInterval: (handle) => local.clearInterval(handle),
+    };
+  }
+
+  /** Local clock ms (or an ISO time of the local clock) as an OCPP timestamp. */
+  iso(at: number | string = this.local.now()): string {
+    const ms = typeof at === 'string' ? Date.parse(at) : at;
+    return new Date(ms + this.offsetMs).toISOString();
+  }
+
+  adopt(currentTime: string): void {
+    const backend = Date.parse(currentTime);
+    if (Number.isFinite(backend)) this.offsetMs = backend - this.local.now();
+  }
+
+  get offset(): number {
+    return this.offsetMs;
+  }
+}

@@ -1,0 +1,88 @@
+// After a restart, the queue and the session store may each have seen a session end the other
+// has not: a power cut can fall between the two writes. Per connector, the queue remembers the
+// last transaction it saw and whether its StopTransaction was queued; the store has the
+// sessions. What is missing is queued now, oldest first, so the backend sees every session
+// start and stop exactly once (OCPP 1.6 §3.7, §4.10 reason PowerLoss).
+
+import type { Clock } from '../../../hal/clock.js';
+import type { SessionRecord } from '../../records.js';
+import type { ChargerPort } from '../charger-port.js';
+import type { TransactionQueue } from '../queue/transaction-queue.js';
+
+export interface ReconcileOptions {
+  readonly charger: ChargerPort;
+  readonly queue: TransactionQueue;
+  readonly clock: Clock;
+  /** Sessions the charger found open at this start and closed with PowerLoss. */
+  readonly recoveredSessionIds: ReadonlySet<string>;
+  readonly enqueueStart: (session: SessionRecord) => Promise<void>;
+  readonly enqueueStop: (session: SessionRecord, stoppedByIdTag: string | null) => Promise<void>;
+  readonly log: (level: 'info' | 'warn' | 'error', message: string, fields?: Record<string, unknown>) => void;
+}
+
+export async function reconcileAfterRestart(options: ReconcileOptions): Promise<void> {
+  const { charger, queue, recoveredSessionIds, log } = options;
+  const sessions = charger.sessions();
+  for (const connectorId of charger.connectorIds) {
+    const own = sessions.filter((s) => s.connectorId === connectorId);
+    const last = queue.lastTransaction(connectorId);
+    const known = last ? own.find((s) => s.sessionId === last.localTransactionId) : undefined;
+
+    if (last && !last.stopQueued) {
+      if (known?.stoppedAt) {
+        log('warn', 'queueing the StopTransaction a restart cut off', { connectorId, sessionId: known.sessionId });
+        await options.enqueueStop(known, null);
+      } else if (!known) {
+        // Queued, but the store never kept the session: it ended with the power.
+        const ghost = await ghostSession(charger, options.clock, connectorId, last.localTransactionId);
+        log('warn', 'closing a transaction the session store never kept, reason PowerLoss', { connectorId, sessionId: ghost.sessionId });
+        await options.enqueueStop(ghost, null);
+      }
+    }
+
+    // A session the store kept but the queue never heard of: it was cut off right at its start.
+    const latest = own.at(-1);
+    if (latest && latest.sessionId !== last?.localTransactionId && recoveredSessionIds.has(latest.sessionId)) {
+      log('warn', 'queueing StartTransaction and StopTransaction of a session a power cut hid from the queue', { connectorId, sessionId: latest.sessionId });
+      await options.enqueueStart(latest);
+      await options.enqueueStop(latest, null);
+    }
+  }
+}
+
+/** A stand-in record for a transaction the store lost: stopped now, at the meter's register. */
+async function ghostSession(charger: ChargerPort, clock: Clock, connectorId: number, sessionId: string): Promise<SessionRecord> {
+  const meterWh = await currentRegister(charger, clock, connectorId);
+  const now = new Date(clock.now()).toISOString();
+  return {
+    sessionId,
+    connectorId,
+    idTag: null,
+    startedAt: now,
+    stoppedAt: now,
+    meterStartWh: meterWh,
+    meterStopWh: meterWh,
+    energyWh: 0,
+    maxPowerW: 0,
+    stopReason: 'PowerLoss',
+    stopFault: null,
+  };
+}
+
+/** The meter's register now; waits (a little) for the first reading after start-up. */
+function currentRegister(charger: ChargerPort, clock: Clock, connectorId: number, waitMs = 5000): Promise<number> {
+  const now = charger.connector(connectorId).meter;
+  if (now) return Promise.resolve(now.importEnergyWh);
+  return new Promise((resolve) => {
+    const timer = clock.setTimeout(() => {
+      unsubscribe();
+      resolve(charger.connector(connectorId).meter?.importEnergyWh ?? 0);
+    }, waitMs);
+    const unsubscribe = charger.onEvent((event) => {
+      if (event.type !== 'meterReading' || event.connectorId !== connectorId) return;
+      clock.clearTimeout(timer);
+      unsubscribe();
+      resolve(event.reading.importEnergyWh);
+    });
+  });
+}

@@ -1,0 +1,96 @@
+// Delivers the transaction message queue, oldest first, one at a time (OCPP 1.6 §3.7, §4.7
+// and errata 3.18): a message goes once the link is online and its retry time has come; a
+// CALLERROR or timeout counts as a failed attempt (the queue spaces and limits retries per
+// TransactionMessageAttempts / TransactionMessageRetryInterval); losing the connection does
+// not. After a reconnect the backlog may be paced, so a fleet coming back does not flood the backend.
+
+import type { Clock } from '../../../hal/clock.js';
+import type { BackendLink } from '../backend-link.js';
+import { OcppCallError } from '../ocpp-types.js';
+import type { QueuedMessage, TransactionQueue } from '../queue/transaction-queue.js';
+
+/** After a call cut off by a lost connection, wait this long before looking again. */
+const OFFLINE_PAUSE_MS = 1000;
+
+export interface TransactionSenderOptions {
+  readonly queue: TransactionQueue;
+  readonly link: BackendLink;
+  readonly clock: Clock;
+  /** Messages per second at most; 0 = as fast as the backend answers. */
+  readonly drainPerSecond: number;
+  /** Told about each answer, after the queue has recorded the delivery. */
+  readonly onDelivered: (message: QueuedMessage, result: unknown) => void;
+  readonly log: (level: 'info' | 'warn' | 'error', message: string, fields?: Record<string, unknown>) => void;
+}
+
+export class TransactionSender {
+  private stopped = false;
+  private lastSentAt = -Infinity;
+  private running: Promise<void> | null = null;
+  private delivered = 0;
+
+  constructor(private readonly options: TransactionSenderOptions) {}
+
+  /** Messages delivered since start. */
+  get deliveredCount(): number {
+    return this.delivered;
+  }
+
+  start(): void {
+    this.running ??= this.run().catch((error: Error) => this.options.log('error', `transaction sender stopped: ${error.stack ?? error.message}`));
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.options.link.release();
+    await this.running;
+  }
+
+  private async run(): Promise<void> {
+    const { queue, link, log } = this.options;
+    while (!this.stopped) {
+      const message = await queue.whenDue();
+      if (!message || this.stopped) return;
+      if (!link.online) {
+        await link.whenOnline();
+        continue;
+      }
+      await this.pace();
+      if (this.stopped) return;
+      let result: unknown;
+      try {
+        this.lastSentAt = this.options.clock.now();
+        result = await link.call(message.action, message.payload);
+      } catch (error) {
+        if (error instanceof OcppCallError && error.kind === 'offline') {
+          await this.sleep(OFFLINE_PAUSE_MS);
+          continue;
+        }
+        const outcome = await queue.markFailed(message.seq, (error as Error).message);
+        log('warn', `${message.action} #${message.seq} failed (attempt ${outcome.attempts}): ${(error as Error).message}`, {
+          discarded: outcome.discarded,
+          nextAttemptAt: outcome.nextAttemptAt,
+        });
+        continue;
+      }
+      await queue.markDelivered(message.seq, result);
+      this.delivered++;
+      try {
+        this.options.onDelivered(message, result);
+      } catch (error) {
+        log('error', `handling the answer to ${message.action} failed: ${(error as Error).message}`);
+      }
+    }
+  }
+
+  private async pace(): Promise<void> {
+    const rate = this.options.drainPerSecond;
+    if (rate <= 0) return;
+    const wait = this.lastSentAt + 1000 / rate - this.options.clock.now();
+    if (wait > 0) await this.sleep(wait);
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => this.options.clock.setTimeout(resolve, ms));
+  }
+}
