@@ -54,6 +54,8 @@ export interface ChargingPointContext extends ChargingPointInput {
   readonly operative: boolean;
   /** The session outlives an unplug at the EV side (OCPP StopTransactionOnEVSideDisconnect = false). */
   readonly keepSessionOnUnplug: boolean;
+  /** The socket releases the cable when the EV is unplugged (OCPP UnlockConnectorOnEVSideDisconnect); else a card or an unlock command does. */
+  readonly unlockOnUnplug: boolean;
 }
 
 export type ChargingPointEvent =
@@ -67,7 +69,7 @@ export type ChargingPointEvent =
   | { type: 'SELF_TEST'; passed: boolean }
   | { type: 'FAULTS'; blocking: boolean; stateF: boolean; reason: SessionStopReason }
   | { type: 'OPERATIVE'; operative: boolean }
-  | { type: 'CONFIGURE'; plugInTimeoutMs?: number; keepSessionOnUnplug?: boolean };
+  | { type: 'CONFIGURE'; plugInTimeoutMs?: number; keepSessionOnUnplug?: boolean; unlockOnUnplug?: boolean };
 
 /** How long the EV may stay in C after the PWM is removed before power is cut under load (A3, seq 10.2). */
 export const POWER_OFF_UNDER_LOAD_MS = 6000;
@@ -118,6 +120,7 @@ export const chargingPointMachine = setup({
         ? {
           plugInTimeoutMs: event.plugInTimeoutMs ?? context.plugInTimeoutMs,
           keepSessionOnUnplug: event.keepSessionOnUnplug ?? context.keepSessionOnUnplug,
+          unlockOnUnplug: event.unlockOnUnplug ?? context.unlockOnUnplug,
         }
         : {}),
     intendPause: assign({ stopIntent: 'pause' as const }),
@@ -137,6 +140,7 @@ export const chargingPointMachine = setup({
     authorized: ({ context }) => context.authorized,
     operative: ({ context }) => context.operative,
     keepSessionOnUnplug: ({ context }) => context.keepSessionOnUnplug,
+    unlockOnUnplug: ({ context }) => context.unlockOnUnplug,
     freeCharging: ({ context }) => context.freeCharging,
     lockReady: ({ context }) => context.kind === 'tethered' || context.lockConfirmed,
     cableKnown: ({ context }) => context.cableRatingA !== null,
@@ -190,6 +194,7 @@ export const chargingPointMachine = setup({
     requestedStopReason: 'Local',
     operative: true,
     keepSessionOnUnplug: false,
+    unlockOnUnplug: true,
   }),
   type: 'parallel',
   // Events that only update what the machine knows are handled here; the eventless
@@ -210,19 +215,24 @@ export const chargingPointMachine = setup({
       states: {
         /** A: no vehicle. CP steady +12 V, contactor open, socket unlocked. */
         idle: {
-          entry: ['pilotHigh', 'markPwmOff', 'openContactor', 'unlockConnector', 'clearVehicle'],
-          initial: 'vacant',
+          entry: ['pilotHigh', 'markPwmOff', 'openContactor', 'clearVehicle'],
+          initial: 'releasing',
           always: [
             { guard: 'blocked', target: 'fault' },
             { guard: 'vehicleConnected', target: 'connected' },
           ],
           states: {
+            /** The socket lets the cable go, unless it is to stay locked until a card or an unlock command. */
+            releasing: {
+              always: [{ guard: 'unlockOnUnplug', target: 'vacant', actions: 'unlockConnector' }, { target: 'vacant' }],
+            },
             vacant: {
               entry: 'clearAuthorization',
               on: { AUTHORIZED: { guard: 'operative', target: 'authorizedAwaitingPlug', actions: 'recordAuthorization' } },
             },
-            /** The driver presented a card first; the EV must be plugged in within the timeout. */
+            /** The driver presented a card first (which also frees a cable kept locked); the EV must be plugged in within the timeout. */
             authorizedAwaitingPlug: {
+              entry: 'unlockConnector',
               after: { plugInTimeout: 'vacant' },
               on: { STOP: 'vacant' },
             },
@@ -248,7 +258,7 @@ export const chargingPointMachine = setup({
                 { guard: and(['authorized', 'operative']), target: 'session' },
                 { guard: and(['freeCharging', 'operative']), target: 'session', actions: 'authorizeFree' },
               ],
-              on: { AUTHORIZED: { actions: 'recordAuthorization' } },
+              on: { AUTHORIZED: { guard: 'operative', actions: 'recordAuthorization' } },
             },
             /**
              * An authorized session. It starts on entry and stops on exit, whichever way it is left:

@@ -94,4 +94,6 @@ export interface SessionSettings {
   readonly plugInTimeoutMs?: number;
   /** The session outlives an unplug at the EV side (StopTransactionOnEVSideDisconnect = false). */
   readonly keepSessionOnUnplug?: boolean;
+  /** A socket releases the cable when the EV is unplugged (UnlockConnectorOnEVSideDisconnect). */
+  readonly unlockOnUnplug?: boolean;
 }

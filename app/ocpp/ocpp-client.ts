@@ -4,7 +4,7 @@
 // started with the charger.
 
 import { join } from 'node:path';
-import type { Clock } from '../../hal/clock.js';
+import type { Clock, TimerHandle } from '../../hal/clock.js';
 import type { ChargerConfig } from '../../config/charger-config.js';
 import { AuthorizationCache } from './authorization/authorization-cache.js';
 import { OcppAuthorizer } from './authorization/ocpp-authorizer.js';
@@ -27,6 +27,8 @@ import { TransactionService } from './transactions/transaction-service.js';
 import { ACTION as STATUS_NOTIFICATION } from './operations/status-notification.js';
 
 export const QUEUE_DIR = 'ocpp-queue';
+/** Keys whose change the charger's session rules follow. */
+const SESSION_RULE_KEYS = new Set(['ConnectionTimeOut', 'StopTransactionOnEVSideDisconnect', 'UnlockConnectorOnEVSideDisconnect']);
 /** How long a reset waits for the StopTransactions to reach the backend before it restarts anyway. */
 export const RESET_DRAIN_MS = 10_000;
 
@@ -45,6 +47,8 @@ export interface OcppClientOptions {
   readonly restart: (type: ResetType) => void;
   /** Told when the BootNotification went out (benchmarks). */
   readonly onBootSent?: () => void;
+  /** Wait this long before the first connection (boot-loop back-off, app/supervision/boot-loop-guard.ts). Default 0. */
+  readonly connectDelayMs?: number;
 }
 
 export interface OcppClientStatus {
@@ -64,6 +68,7 @@ export class OcppClient {
     readonly disposers: (() => void)[];
   } | null = null;
   private resetting = false;
+  private connectTimer: TimerHandle | null = null;
 
   private constructor(
     private readonly options: OcppClientOptions,
@@ -180,20 +185,30 @@ export class OcppClient {
     const applySessionRules = () => charger.configureSessions({
       plugInTimeoutMs: configuration.integer('ConnectionTimeOut') * 1000,
       keepSessionOnUnplug: !configuration.boolean('StopTransactionOnEVSideDisconnect'),
+      unlockOnUnplug: configuration.boolean('UnlockConnectorOnEVSideDisconnect'),
     });
     applySessionRules();
     const disposers = [
       link.onOnline(() => status.online()),
       link.onOffline(() => status.offline()),
       configuration.onChange((key) => {
-        if (key === 'ConnectionTimeOut' || key === 'StopTransactionOnEVSideDisconnect') applySessionRules();
+        if (SESSION_RULE_KEYS.has(key)) applySessionRules();
       }),
     ];
     this.started = { charger, boot, status, sampler, transactions, txProfiles, disposers };
     status.start();
     await transactions.start();
     boot.start();
-    connection.start();
+    const delayMs = this.options.connectDelayMs ?? 0;
+    if (delayMs > 0) {
+      log('warn', `connecting to the CSMS in ${Math.round(delayMs / 1000)} s (boot-loop back-off)`, { connectDelayMs: delayMs });
+      this.connectTimer = clock.setTimeout(() => {
+        this.connectTimer = null;
+        connection.start();
+      }, delayMs);
+    } else {
+      connection.start();
+    }
   }
 
   get status(): OcppClientStatus {
@@ -207,6 +222,8 @@ export class OcppClient {
   async stop(): Promise<void> {
     const started = this.started;
     this.started = null;
+    if (this.connectTimer !== null) this.options.clock.clearTimeout(this.connectTimer);
+    this.connectTimer = null;
     if (started) {
       for (const dispose of started.disposers) dispose();
       started.boot.stop();

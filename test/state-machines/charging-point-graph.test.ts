@@ -55,6 +55,7 @@ const BACKEND_EVENTS: readonly PathEvent[] = [
   { type: 'OPERATIVE', operative: true },
   { type: 'CONFIGURE', keepSessionOnUnplug: true },
   { type: 'CONFIGURE', keepSessionOnUnplug: false },
+  { type: 'CONFIGURE', unlockOnUnplug: false },
 ];
 
 /** The state value and every context field a guard reads. */
@@ -62,7 +63,7 @@ function serializeState(snapshot: Snapshot): string {
   const c = snapshot.context;
   return JSON.stringify([snapshot.value, c.pilot, c.cableRatingA, c.authorized, c.lockConfirmed, c.diodeVerified,
     c.selfTestPassed, c.blocked, c.blockingStateF, c.blockingReason, c.allowedCurrentA, c.offeredCurrentA, c.pwmOn, c.stopIntent,
-    c.operative, c.keepSessionOnUnplug]);
+    c.operative, c.keepSessionOnUnplug, c.unlockOnUnplug]);
 }
 
 /** The delay of each `after` (by name), for an input; the test clock tells timers apart by it. */
@@ -159,7 +160,10 @@ describe('chargingPointMachine, model-based', function () {
             if (target === source) continue; // ignored here (an after-event whose timer is not running…)
             const path = { state, steps: [...head.steps, { event, state }], weight: head.weight + 1 };
             if (!pathTo.has(target)) { pathTo.set(target, path); queue.push(target); }
-            const edge = JSON.stringify([head.state.value, event, state.value]);
+            // The backend rules choose among guarded transitions (e.g. whether idle releases the
+            // cable): an edge under other rules is another edge.
+            const rules = (c: Snapshot['context']) => [c.operative, c.keepSessionOnUnplug, c.unlockOnUnplug];
+            const edge = JSON.stringify([head.state.value, event, state.value, rules(state.context)]);
             if (!byEdge.has(edge)) byEdge.set(edge, path); // breadth-first: the first one is a shortest
           }
         }

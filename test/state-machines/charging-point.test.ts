@@ -307,6 +307,78 @@ describe('chargingPointMachine', () => {
     });
   });
 
+  describe('rules from the backend', () => {
+    const INOPERATIVE: ChargingPointEvent = { type: 'OPERATIVE', operative: false };
+    const OPERATIVE: ChargingPointEvent = { type: 'OPERATIVE', operative: true };
+
+    it('an inoperative connector takes no card, before or after plug-in, and starts no session', () => {
+      const rig = new Rig().send(...READY, INOPERATIVE, AUTH);
+      assert.equal(rig.state, 'idle.vacant');
+      rig.pilot('B').send(AUTH);
+      assert.equal(rig.state, 'connected.awaitingAuthorization');
+      assert.equal(rig.context.authorized, false, 'the card is not kept for later');
+      rig.send(OPERATIVE);
+      assert.equal(rig.state, 'connected.awaitingAuthorization');
+      rig.send(AUTH);
+      assert.equal(rig.state, 'connected.session.preparing');
+    });
+
+    it('free charging waits while inoperative', () => {
+      const rig = new Rig({ freeCharging: true }).send(...READY, INOPERATIVE).pilot('B');
+      assert.equal(rig.state, 'connected.awaitingAuthorization');
+      rig.send(OPERATIVE);
+      assert.equal(rig.state, 'connected.session.preparing');
+    });
+
+    it('a session running when the connector became inoperative goes on; the next one is refused', () => {
+      const rig = chargingRig().send(INOPERATIVE);
+      assert.equal(rig.state, 'connected.session.energized.charging');
+      rig.send({ type: 'STOP', reason: 'Remote' }).pilot('B');
+      assert.equal(rig.state, 'connected.finishing');
+      rig.send(AUTH);
+      assert.equal(rig.state, 'connected.finishing');
+    });
+
+    it('keepSessionOnUnplug: an unplug de-energizes and waits with X1; the replug goes on; a STOP ends it with its reason', () => {
+      const rig = chargingRig().send({ type: 'CONFIGURE', keepSessionOnUnplug: true });
+      rig.io();
+      rig.pilot('A');
+      assert.equal(rig.state, 'connected.session.evDisconnected');
+      assert.deepEqual(rig.io(), ['openContactor', 'pilotHigh']);
+      assert.equal(rig.count('stopSession'), 0);
+      rig.pilot('B');
+      assert.equal(rig.state, 'connected.session.preparing');
+      rig.pilot('A').send({ type: 'STOP', reason: 'Remote' });
+      assert.equal(rig.state, 'idle.vacant');
+      assert.ok(rig.io().includes('stopSession(Remote)'));
+    });
+
+    it('without keepSessionOnUnplug an unplug ends the session (EVDisconnected)', () => {
+      const rig = chargingRig();
+      rig.io();
+      rig.pilot('A');
+      assert.equal(rig.state, 'idle.vacant');
+      assert.ok(rig.io().includes('stopSession(EVDisconnected)'));
+    });
+
+    it('unlockOnUnplug false: the socket keeps the cable after the unplug, until a card', () => {
+      const rig = chargingRig().send({ type: 'CONFIGURE', unlockOnUnplug: false });
+      rig.io();
+      rig.pilot('A');
+      assert.equal(rig.state, 'idle.vacant');
+      assert.ok(!rig.io().includes('unlockConnector'), 'still locked');
+      rig.send(AUTH);
+      assert.deepEqual(rig.io(), ['unlockConnector']);
+    });
+
+    it('unlockOnUnplug (the default): the unplug releases the cable', () => {
+      const rig = chargingRig();
+      rig.io();
+      rig.pilot('A');
+      assert.ok(rig.io().includes('unlockConnector'));
+    });
+  });
+
   describe('PWM update pacing', () => {
     it('applies one change at once, holds later ones for pwmMinUpdateIntervalMs, then applies the latest once', async () => {
       const rig = chargingRig({ pwmMinUpdateIntervalMs: 5000 });
