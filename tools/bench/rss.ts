@@ -1,5 +1,6 @@
 // Resident memory of the real charger process (dist/app/main.js on the simulated board),
-// idle and then charging on every connector.
+// idle and then charging on every connector: as an OCPP charge point connected to a loopback
+// dev CSMS (the deployment), and standalone.
 
 import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
@@ -7,6 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { emit } from './bench-output.js';
+import { DevCsms } from '../dev-csms/csms.js';
+import { pino } from 'pino';
 
 const MAIN = fileURLToPath(new URL('../../app/main.js', import.meta.url));
 const TOKEN = 'bench-token-0123456789abcdef';
@@ -21,10 +24,21 @@ async function rssMb(pid: number): Promise<number> {
   return kb / 1024;
 }
 
-async function main(): Promise<void> {
+/** Idle is measured this long after the start. */
+const IDLE_SETTLE_MS = 30_000;
+
+interface Measured {
+  readonly startup: number;
+  readonly idle: number;
+  readonly charging: number;
+  readonly statuses: string;
+}
+
+async function measure(csmsUrl: string | null): Promise<Measured> {
   const dir = await mkdtemp(join(tmpdir(), 'charger-rss-'));
   const config = join(dir, 'charger.json');
   await writeFile(config, JSON.stringify({
+    identity: { chargePointId: 'CP-RSS' },
     board: 'sim',
     connectors: [
       { connectorId: 1, maxCurrentA: 32, phases: 3, kind: 'socket' },
@@ -33,6 +47,7 @@ async function main(): Promise<void> {
     site: { maxCurrentA: 64, ventilationAvailable: false, nominalVoltageV: 230 },
     authorization: { mode: 'allowList', allowList: CARDS, cardDebounceMs: 0 },
     diagnostics: { host: '127.0.0.1', port: 0, token: TOKEN },
+    ...(csmsUrl ? { ocpp: { csmsUrl, configuration: { MeterValueSampleInterval: '10' } } } : {}),
   }));
   const child = spawn(process.execPath, [...FIRMWARE_NODE_FLAGS, MAIN, '--config', config, '--data-dir', join(dir, 'data')], { stdio: ['ignore', 'pipe', 'ignore'] });
   let out = '';
@@ -46,7 +61,11 @@ async function main(): Promise<void> {
   const call = (path: string, body: unknown) =>
     fetch(`${url}${path}`, { method: 'POST', headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
 
+  // Right after start-up the heap still holds its garbage (schema compilation, module loading);
+  // idle is what the process settles at, before the first EV.
   await sleep(5000);
+  const startup = await rssMb(child.pid!);
+  await sleep(IDLE_SETTLE_MS - 5000);
   const idle = await rssMb(child.pid!);
   for (const id of [1, 2]) {
     await call(`/api/v1/sim/connectors/${id}/plug`, { ev: { wakeDelayMs: 0 } });
@@ -60,9 +79,25 @@ async function main(): Promise<void> {
   child.kill('SIGTERM');
   await new Promise((r) => child.once('exit', r));
   await rm(dir, { recursive: true, force: true });
+  return { startup, idle, charging, statuses: status.connectors.map((c) => c.status).join(',') };
+}
 
-  emit('rss_idle_mb', idle, 'MB', { target: 80, connectors: 2 });
-  emit('rss_charging_mb', charging, 'MB', { target: 80, statuses: status.connectors.map((c) => c.status).join(',') });
+async function main(): Promise<void> {
+  const csms = await DevCsms.start({
+    host: '127.0.0.1',
+    port: 0,
+    authorizedTags: Object.fromEntries(CARDS.map((card) => [card, { status: 'Accepted' as const }])),
+    logger: pino({ level: 'silent' }),
+  });
+  const ocpp = await measure(csms.url);
+  const booted = csms.messages({ action: 'BootNotification', direction: 'in' }).length > 0;
+  await csms.close();
+  const standalone = await measure(null);
+
+  emit('rss_idle_mb', ocpp.idle, 'MB', { target: 80, connectors: 2, ocpp: booted, after_s: IDLE_SETTLE_MS / 1000, at_5s_mb: ocpp.startup });
+  emit('rss_charging_mb', ocpp.charging, 'MB', { target: 80, statuses: ocpp.statuses, ocpp: booted });
+  emit('rss_idle_standalone_mb', standalone.idle, 'MB', { target: 80, connectors: 2, after_s: IDLE_SETTLE_MS / 1000, at_5s_mb: standalone.startup });
+  emit('rss_charging_standalone_mb', standalone.charging, 'MB', { target: 80, statuses: standalone.statuses });
 }
 
 main().catch((error: unknown) => {

@@ -7,6 +7,7 @@
 // `_ws`, the ws WebSocket, for our own ping/pong supervision.
 
 import { createRequire } from 'node:module';
+import './ocpp16-validators-only.js'; // before ocpp-rpc
 import ocppRpc from 'ocpp-rpc';
 import type { ConnectSettings } from './security-options.js';
 
