@@ -46,6 +46,8 @@ export class AvailabilityService {
   async change(connectorId: number, type: AvailabilityType): Promise<AvailabilityStatus> {
     const { charger } = this;
     if (connectorId !== 0 && !charger.connectorIds.includes(connectorId)) return 'Rejected';
+    // §5.2: a change to the state it is already in is Accepted, even with a session running.
+    if (this.isOperative(connectorId) === (type === 'Operative')) return 'Accepted';
     const before = [...this.db.data.inoperative];
     const set = new Set(this.db.data.inoperative);
     if (type === 'Inoperative') set.add(connectorId);

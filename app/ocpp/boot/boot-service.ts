@@ -50,7 +50,7 @@ export class BootService {
       connection.onOpen(() => this.onOpen()),
       connection.onClose(() => this.stopHeartbeat()),
       configuration.onChange((key) => {
-        if (key === 'HeartbeatInterval' && this.status === 'Accepted') this.startHeartbeat();
+        if (key === 'HeartbeatInterval' && this.status === 'Accepted' && this.options.connection.connected) this.startHeartbeat();
       }),
     );
     if (connection.connected) this.onOpen();

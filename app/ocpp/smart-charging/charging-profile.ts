@@ -68,7 +68,9 @@ export function profileLimit(profile: ChargingProfile, sessionStartMs: number, n
   const schedule = profile.chargingSchedule;
   const elapsedS = (now - start) / 1000;
   const end = schedule.duration !== undefined ? start + schedule.duration * 1000 : Infinity;
-  if (now >= end) return { amps: null, nextChangeAt: profile.chargingProfileKind === 'Recurring' ? start + (profile.recurrencyKind === 'Weekly' ? 7 : 1) * DAY_MS : null };
+  // A recurring schedule starts over at its first period (§7.9).
+  const restart = profile.chargingProfileKind === 'Recurring' ? start + (profile.recurrencyKind === 'Weekly' ? 7 : 1) * DAY_MS : null;
+  if (now >= end) return { amps: null, nextChangeAt: restart };
   const periods = [...schedule.chargingSchedulePeriod].sort((a, b) => a.startPeriod - b.startPeriod);
   let current: ChargingSchedulePeriod | undefined;
   let next: number | null = null;
@@ -79,7 +81,7 @@ export function profileLimit(profile: ChargingProfile, sessionStartMs: number, n
       break;
     }
   }
-  const candidates = [next, Number.isFinite(end) ? end : null, Number.isFinite(validTo) ? validTo : null].filter((t): t is number => t !== null);
+  const candidates = [next, Number.isFinite(end) ? end : null, Number.isFinite(validTo) ? validTo : null, restart].filter((t): t is number => t !== null);
   const nextChangeAt = candidates.length ? Math.min(...candidates) : null;
   if (!current) return { amps: null, nextChangeAt };
   return { amps: Math.max(0, toAmps(current, schedule.chargingRateUnit, nominalVoltageV, connectorPhases)), nextChangeAt };

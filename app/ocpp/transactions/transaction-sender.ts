@@ -28,6 +28,8 @@ export class TransactionSender {
   private lastSentAt = -Infinity;
   private running: Promise<void> | null = null;
   private delivered = 0;
+  /** Ends the run loop's wait in progress at stop() (one at a time: the loop is sequential). */
+  private interrupt: (() => void) | null = null;
 
   constructor(private readonly options: TransactionSenderOptions) {}
 
@@ -42,6 +44,7 @@ export class TransactionSender {
 
   async stop(): Promise<void> {
     this.stopped = true;
+    this.interrupt?.();
     this.options.link.release();
     await this.running;
   }
@@ -49,7 +52,7 @@ export class TransactionSender {
   private async run(): Promise<void> {
     const { queue, link, log } = this.options;
     while (!this.stopped) {
-      const message = await queue.whenDue();
+      const message = await this.untilStopped(queue.whenDue()); // whenDue ends only at close, after us
       if (!message || this.stopped) return;
       if (!link.online) {
         await link.whenOnline();
@@ -90,7 +93,29 @@ export class TransactionSender {
     if (wait > 0) await this.sleep(wait);
   }
 
-  private sleep(ms: number): Promise<void> {
-    return new Promise((resolve) => this.options.clock.setTimeout(resolve, ms));
+  private async sleep(ms: number): Promise<void> {
+    let timer: ReturnType<Clock['setTimeout']> | undefined;
+    await this.untilStopped(new Promise<void>((resolve) => (timer = this.options.clock.setTimeout(resolve, ms))));
+    if (this.stopped && timer !== undefined) this.options.clock.clearTimeout(timer);
+  }
+
+  /**
+   * `promise`'s value, or null as soon as stop() is called. Not a Promise.race against one promise
+   * kept for the sender's life: every race would stay subscribed to it, holding each message it
+   * resolved with until stop.
+   */
+  private untilStopped<T>(promise: Promise<T>): Promise<T | null> {
+    if (this.stopped) return Promise.resolve(null);
+    return new Promise<T | null>((resolve, reject) => {
+      const interrupt = () => resolve(null);
+      this.interrupt = interrupt;
+      const done = () => {
+        if (this.interrupt === interrupt) this.interrupt = null;
+      };
+      promise.then(
+        (value) => (done(), resolve(value)),
+        (error: unknown) => (done(), reject(error)),
+      );
+    });
   }
 }

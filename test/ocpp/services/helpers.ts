@@ -1,0 +1,380 @@
+// Fakes and fixtures for the OCPP client's services: a scripted connection, a ChargerPort that
+// records every command, a virtual clock that shows when its timers fall due, and temp dirs for
+// a real ConfigurationStore / TransactionQueue.
+
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+import { VirtualClock, type TimerHandle } from '../../../hal/clock.js';
+import type { MeterReading } from '../../../hal/interfaces.js';
+import type { ChargerEvent, ChargerPort, ConnectorView, SessionSettings, StationView, StopReason, UnlockResult } from '../../../app/ocpp/charger-port.js';
+import { ConfigurationStore, type ConfigurationStoreOptions } from '../../../app/ocpp/configuration/configuration-store.js';
+import type { OcppConnection } from '../../../app/ocpp/connection/ocpp-connection.js';
+import { OcppCallError, type CallFailureKind } from '../../../app/ocpp/ocpp-types.js';
+import { TransactionQueue, type QueueProblem, type TransactionQueueOptions } from '../../../app/ocpp/queue/transaction-queue.js';
+import type { SessionRecord } from '../../../app/records.js';
+
+/** A VirtualClock that also tells when each pending one-shot timer falls due. */
+export class TestClock extends VirtualClock {
+  private readonly due = new Map<TimerHandle, number>();
+
+  override setTimeout(callback: () => void, delayMs: number): TimerHandle {
+    const handle: TimerHandle = super.setTimeout(() => {
+      this.due.delete(handle);
+      callback();
+    }, delayMs);
+    this.due.set(handle, this.now() + Math.max(0, delayMs));
+    return handle;
+  }
+
+  override clearTimeout(handle: TimerHandle): void {
+    this.due.delete(handle);
+    super.clearTimeout(handle);
+  }
+
+  /** Due times (clock ms) of the pending one-shot timers. */
+  get timeoutsDue(): number[] {
+    return [...this.due.values()].sort((a, b) => a - b);
+  }
+
+  hasTimeoutAt(at: number): boolean {
+    return [...this.due.values()].includes(at);
+  }
+}
+
+/**
+ * Waits, in real time, for I/O (journal and file writes) to let `predicate` hold; the virtual
+ * clock does not move. Fails with `what` after `timeoutMs` of real time.
+ */
+export async function until(predicate: () => boolean, what: string, timeoutMs = 5000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!predicate()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for: ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 1));
+  }
+}
+
+/** Lets pending promise callbacks run (no I/O, no time). */
+export const settle = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
+export type Log = (level: 'info' | 'warn' | 'error', message: string, fields?: Record<string, unknown>) => void;
+
+export function logSink(): { log: Log; lines: Array<{ level: string; message: string; fields?: Record<string, unknown> }> } {
+  const lines: Array<{ level: string; message: string; fields?: Record<string, unknown> }> = [];
+  return { lines, log: (level, message, fields) => void lines.push({ level, message, ...(fields ? { fields } : {}) }) };
+}
+
+// --- the connection ---
+
+export interface SentCall {
+  readonly action: string;
+  readonly payload: unknown;
+  /** Clock time it was sent. */
+  readonly at: number;
+  resolve(result: unknown): void;
+  reject(error: Error): void;
+  readonly settled: boolean;
+}
+
+/** What a scripted backend does with a call: an answer, a failure, or undefined to leave it to the test. */
+export type Responder = (action: string, payload: unknown) => unknown | Promise<unknown>;
+
+/** The OcppConnection surface the services use: connected, onOpen/onClose, call. */
+export class FakeConnection {
+  connected = false;
+  readonly calls: SentCall[] = [];
+  /** Answers calls as they come; null: every call waits for the test. */
+  respond: Responder | null = null;
+  private readonly openListeners = new Set<() => void>();
+  private readonly closeListeners = new Set<(info: { code: number; reason: string }) => void>();
+  private callWaiters: Array<() => void> = [];
+
+  constructor(private readonly clock: { now(): number }) {}
+
+  get asConnection(): OcppConnection {
+    return this as unknown as OcppConnection;
+  }
+
+  /** Calls of an action, in order. */
+  sent(action?: string): SentCall[] {
+    return action === undefined ? [...this.calls] : this.calls.filter((c) => c.action === action);
+  }
+
+  get pending(): SentCall[] {
+    return this.calls.filter((c) => !c.settled);
+  }
+
+  open(): void {
+    this.connected = true;
+    for (const listener of [...this.openListeners]) listener();
+  }
+
+  close(): void {
+    this.connected = false;
+    for (const listener of [...this.closeListeners]) listener({ code: 1006, reason: 'test' });
+  }
+
+  onOpen(listener: () => void): () => void {
+    this.openListeners.add(listener);
+    return () => void this.openListeners.delete(listener);
+  }
+
+  onClose(listener: (info: { code: number; reason: string }) => void): () => void {
+    this.closeListeners.add(listener);
+    return () => void this.closeListeners.delete(listener);
+  }
+
+  /** Resolves with call number `n` (1-based) once it has been sent; fails after `timeoutMs` real time. */
+  async nthCall(n: number, timeoutMs = 5000): Promise<SentCall> {
+    await until(() => this.calls.length >= n, `call #${n} (have ${this.calls.length}: ${this.calls.map((c) => c.action).join(', ')})`, timeoutMs);
+    return this.calls[n - 1]!;
+  }
+
+  call<T>(action: string, payload: unknown): Promise<T> {
+    if (!this.connected) return Promise.reject(new OcppCallError('offline', action, 'not connected'));
+    return new Promise<T>((resolve, reject) => {
+      let settled = false;
+      const call: SentCall = {
+        action,
+        payload,
+        at: this.clock.now(),
+        resolve: (result) => {
+          settled = true;
+          resolve(result as T);
+        },
+        reject: (error) => {
+          settled = true;
+          reject(error);
+        },
+        get settled() {
+          return settled;
+        },
+      };
+      this.calls.push(call);
+      for (const wake of this.callWaiters.splice(0)) wake();
+      if (this.respond) {
+        Promise.resolve()
+          .then(() => this.respond!(action, payload))
+          .then(
+            (result) => {
+              if (result !== undefined) call.resolve(result);
+            },
+            (error: Error) => call.reject(error),
+          );
+      }
+    });
+  }
+}
+
+export const failure = (kind: CallFailureKind, action = 'X'): OcppCallError =>
+  new OcppCallError(kind, action, `fake ${kind}`, kind === 'call-error' ? 'InternalError' : undefined);
+
+// --- the charger ---
+
+export function reading(importEnergyWh: number, totalPowerW = 11_040): MeterReading {
+  const phase = { voltageV: 230, currentA: 16, powerW: 3680 };
+  return { phases: [phase, phase, phase], totalPowerW, frequencyHz: 50, importEnergyWh };
+}
+
+export function idleView(connectorId: number, patch: Partial<ConnectorView> = {}): ConnectorView {
+  return {
+    connectorId,
+    status: 'Available',
+    faults: [],
+    phases: 3,
+    meter: reading(1000),
+    offeredCurrentA: 0,
+    socketTemperatureC: null,
+    socPercent: null,
+    session: null,
+    plugged: false,
+    ...patch,
+  };
+}
+
+export function sessionRecord(sessionId: string, connectorId: number, startedAtMs: number, meterStartWh: number, patch: Partial<SessionRecord> = {}): SessionRecord {
+  return {
+    sessionId,
+    connectorId,
+    idTag: 'TAG1',
+    startedAt: new Date(startedAtMs).toISOString(),
+    stoppedAt: null,
+    meterStartWh,
+    meterStopWh: null,
+    energyWh: 0,
+    maxPowerW: 0,
+    stopReason: null,
+    stopFault: null,
+    ...patch,
+  };
+}
+
+/** A full ChargerPort: views and events the test sets, and a record of every command. */
+export class FakeChargerPort implements ChargerPort {
+  readonly connectorIds: readonly number[];
+  private readonly views = new Map<number, ConnectorView>();
+  private stationView: StationView = { status: 'Available', faults: [] };
+  private readonly listeners = new Set<(event: ChargerEvent) => void>();
+  /** Kept sessions, oldest first (what sessions() returns). */
+  records: SessionRecord[] = [];
+
+  readonly authorized: Array<{ connectorId: number; idTag: string }> = [];
+  readonly stops: Array<{ connectorId: number; reason: StopReason; stoppedByIdTag: string | null }> = [];
+  readonly operative: Array<{ connectorId: number; operative: boolean }> = [];
+  readonly limits: Array<{ connectorId: number; amps: number | null; at: number }> = [];
+  readonly unlocks: number[] = [];
+  readonly sessionSettings: SessionSettings[] = [];
+  /** What authorize() answers. */
+  authorizeResult = true;
+  unlockResult: UnlockResult = 'Unlocked';
+
+  constructor(
+    connectorCount = 2,
+    private readonly clock: { now(): number } = { now: () => 0 },
+  ) {
+    this.connectorIds = Array.from({ length: connectorCount }, (_, i) => i + 1);
+    for (const id of this.connectorIds) this.views.set(id, idleView(id));
+  }
+
+  connector(connectorId: number): ConnectorView {
+    const view = this.views.get(connectorId);
+    if (!view) throw new Error(`no connector ${connectorId}`);
+    return view;
+  }
+
+  station(): StationView {
+    return this.stationView;
+  }
+
+  onEvent(listener: (event: ChargerEvent) => void): () => void {
+    this.listeners.add(listener);
+    return () => void this.listeners.delete(listener);
+  }
+
+  get listenerCount(): number {
+    return this.listeners.size;
+  }
+
+  emit(event: ChargerEvent): void {
+    for (const listener of [...this.listeners]) listener(event);
+  }
+
+  /** Changes a view; announces it with 'changed' unless quiet. */
+  set(connectorId: number, patch: Partial<ConnectorView>, quiet = false): void {
+    this.views.set(connectorId, { ...this.connector(connectorId), ...patch });
+    if (!quiet) this.emit({ type: 'changed', connectorId });
+  }
+
+  startSession(session: SessionRecord): void {
+    this.set(session.connectorId, { session, status: 'Charging', plugged: true }, true);
+    this.records.push(session);
+    this.emit({ type: 'sessionStarted', connectorId: session.connectorId, session });
+  }
+
+  /** The session's energy so far (and the meter register), announced as a meter reading. */
+  meter(connectorId: number, energyWh: number): void {
+    const view = this.connector(connectorId);
+    const register = (view.session?.meterStartWh ?? 0) + energyWh;
+    const r = reading(register);
+    const session = view.session ? { ...view.session, energyWh } : null;
+    this.set(connectorId, { meter: r, session }, true);
+    if (session) this.records = this.records.map((s) => (s.sessionId === session.sessionId ? session : s));
+    this.emit({ type: 'meterReading', connectorId, reading: r, at: this.clock.now() });
+  }
+
+  /** Ends the session as the charger does: the view loses it, then the final record is announced. */
+  endSession(connectorId: number, reason: StopReason = 'Local', stoppedByIdTag: string | null = null, stoppedAtMs = this.clock.now()): SessionRecord {
+    const s = this.connector(connectorId).session;
+    if (!s) throw new Error(`no session on ${connectorId}`);
+    const final: SessionRecord = {
+      ...s,
+      stoppedAt: new Date(stoppedAtMs).toISOString(),
+      meterStopWh: s.meterStartWh + s.energyWh,
+      stopReason: reason,
+    };
+    this.records = this.records.map((r) => (r.sessionId === s.sessionId ? final : r));
+    this.set(connectorId, { session: null, status: 'Finishing' }, true);
+    this.emit({ type: 'sessionStopped', connectorId, session: final, stoppedByIdTag });
+    return final;
+  }
+
+  authorize(connectorId: number, idTag: string): boolean {
+    this.authorized.push({ connectorId, idTag });
+    return this.authorizeResult;
+  }
+
+  stopSession(connectorId: number, reason: StopReason, stoppedByIdTag: string | null = null): boolean {
+    this.stops.push({ connectorId, reason, stoppedByIdTag });
+    return this.connector(connectorId).session !== null;
+  }
+
+  unlock(connectorId: number): Promise<UnlockResult> {
+    this.unlocks.push(connectorId);
+    return Promise.resolve(this.unlockResult);
+  }
+
+  setOperative(connectorId: number, operative: boolean): void {
+    this.operative.push({ connectorId, operative });
+  }
+
+  setExternalLimit(connectorId: number, amps: number | null): void {
+    this.limits.push({ connectorId, amps, at: this.clock.now() });
+  }
+
+  /** The last external limit set on a connector (undefined: never set). */
+  limitOf(connectorId: number): number | null | undefined {
+    return this.limits.filter((l) => l.connectorId === connectorId).at(-1)?.amps;
+  }
+
+  /** The last operative state set for a connector. */
+  operativeOf(connectorId: number): boolean | undefined {
+    return this.operative.filter((o) => o.connectorId === connectorId).at(-1)?.operative;
+  }
+
+  configureSessions(settings: SessionSettings): void {
+    this.sessionSettings.push(settings);
+  }
+
+  sessions(): readonly SessionRecord[] {
+    return this.records;
+  }
+}
+
+// --- stores in temp dirs ---
+
+/** A fresh temp dir per test, with a real ConfigurationStore and TransactionQueue opened on it. */
+export function storesFixture() {
+  const fx = {
+    dir: '',
+    queueProblems: [] as QueueProblem[],
+    openConfiguration(options: Partial<ConfigurationStoreOptions> = {}): Promise<ConfigurationStore> {
+      return ConfigurationStore.open(fx.dir, { numberOfConnectors: 2, report: () => undefined, ...options });
+    },
+    openQueue(clock: TestClock, configuration: ConfigurationStore, options: Partial<TransactionQueueOptions> = {}): Promise<TransactionQueue> {
+      return TransactionQueue.open(join(fx.dir, 'queue'), {
+        clock,
+        maxAttempts: () => configuration.integer('TransactionMessageAttempts'),
+        retryIntervalS: () => configuration.integer('TransactionMessageRetryInterval'),
+        report: (p) => void fx.queueProblems.push(p),
+        ...options,
+      });
+    },
+  };
+  beforeEach(async () => {
+    fx.dir = await mkdtemp(join(tmpdir(), 'charger-ocpp-services-'));
+    fx.queueProblems = [];
+  });
+  afterEach(async () => {
+    await rm(fx.dir, { recursive: true, force: true, maxRetries: 3 });
+  });
+  return fx;
+}
+
+/** Sets configuration keys, failing the test when one is not Accepted. */
+export async function configure(configuration: ConfigurationStore, values: Record<string, string | number | boolean>): Promise<void> {
+  for (const [key, value] of Object.entries(values)) {
+    const status = await configuration.change(key, String(value));
+    if (status !== 'Accepted') throw new Error(`could not set ${key}=${value}: ${status}`);
+  }
+}
