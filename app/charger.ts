@@ -283,8 +283,8 @@ export class Charger implements ChargerApi, ChargerPort {
     if (connectorId === 0) this.emit({ type: 'changed', connectorId: 0 });
   }
 
-  setExternalLimit(connectorId: number, amps: number | null): void {
-    this.part(connectorId)?.setExternalLimit(amps);
+  setExternalLimit(connectorId: number, amps: number | null, claim: string): void {
+    this.part(connectorId)?.setExternalLimit(claim, amps);
   }
 
   configureSessions(settings: SessionSettings): void {

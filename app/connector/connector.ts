@@ -72,7 +72,8 @@ export class Connector {
   private cableRatingA: number | null;
   private selfTest: 'pending' | 'passed' | 'failed' = 'pending';
   private limit: AllowedCurrent = { amps: 0, source: 'connector' };
-  private externalLimitA: number | null = null;
+  /** Limits from outside, by who claims them (e.g. a TxProfile, a refused idTag's energy cap); the lowest applies. */
+  private readonly externalClaims = new Map<string, number>();
   private limits: CurrentLimits = {};
 
   constructor(private readonly options: ConnectorOptions) {
@@ -218,9 +219,10 @@ export class Connector {
     this.machine.send({ type: 'CONFIGURE', ...settings });
   }
 
-  /** A limit from outside (OCPP smart charging), per phase; null removes it. */
-  setExternalLimit(amps: number | null): void {
-    this.externalLimitA = amps;
+  /** A limit from outside (OCPP smart charging), per phase, under the claimant's name; null withdraws that claim. */
+  setExternalLimit(claim: string, amps: number | null): void {
+    if (amps === null) this.externalClaims.delete(claim);
+    else this.externalClaims.set(claim, amps);
     this.updateLimit();
   }
 
@@ -457,7 +459,7 @@ export class Connector {
       temperature: deratedCurrent(derate, config.maxCurrentA),
     };
     if (this.cableRatingA !== null) limits.cable = this.cableRatingA;
-    if (this.externalLimitA !== null) limits.external = this.externalLimitA;
+    if (this.externalClaims.size > 0) limits.external = Math.min(...this.externalClaims.values());
     this.limits = limits;
     const next = allowedCurrent(limits);
     const changed = next.amps !== this.limit.amps;

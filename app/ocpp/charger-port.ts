@@ -81,8 +81,11 @@ export interface ChargerPort {
   unlock(connectorId: number): Promise<UnlockResult>;
   /** Inoperative connectors take no new session; 0 = the whole charger. A running session is not ended. */
   setOperative(connectorId: number, operative: boolean): void;
-  /** A limit from outside the charger (OCPP smart charging), per phase; null removes it. */
-  setExternalLimit(connectorId: number, amps: number | null): void;
+  /**
+   * A limit from outside the charger (OCPP smart charging), per phase, under the name of who
+   * claims it; null withdraws that claim. The lowest claim applies.
+   */
+  setExternalLimit(connectorId: number, amps: number | null, claim: string): void;
   /** Session rules the backend sets (ConnectionTimeOut, StopTransactionOnEVSideDisconnect), for every connector. */
   configureSessions(settings: SessionSettings): void;
   /** Every session record, oldest first, including those in progress (for reconciliation after a restart). */

@@ -6,6 +6,9 @@ import type { Clock, TimerHandle } from '../../../hal/clock.js';
 import type { ChargerEvent, ChargerPort } from '../charger-port.js';
 import { profileLimit, type ChargingProfile } from './charging-profile.js';
 
+/** The external-limit claim of a TxProfile. */
+const TX_PROFILE_CLAIM = 'tx-profile';
+
 interface Active {
   readonly profile: ChargingProfile;
   readonly sessionStartMs: number;
@@ -60,7 +63,7 @@ export class TxProfiles {
     const now = this.clock.now();
     const phases = this.charger.connector(connectorId).phases;
     const { amps, nextChangeAt } = profileLimit(entry.profile, entry.sessionStartMs, now, this.nominalVoltageV, phases);
-    this.charger.setExternalLimit(connectorId, amps);
+    this.charger.setExternalLimit(connectorId, amps, TX_PROFILE_CLAIM);
     if (nextChangeAt !== null) entry.timer = this.clock.setTimeout(() => this.apply(connectorId, entry), Math.max(0, nextChangeAt - now));
   }
 
@@ -69,6 +72,6 @@ export class TxProfiles {
     if (!entry) return;
     if (entry.timer !== null) this.clock.clearTimeout(entry.timer);
     this.active.delete(connectorId);
-    this.charger.setExternalLimit(connectorId, null);
+    this.charger.setExternalLimit(connectorId, null, TX_PROFILE_CLAIM);
   }
 }

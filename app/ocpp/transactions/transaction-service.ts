@@ -18,6 +18,9 @@ import { ACTION as METER_VALUES, meterValuesRequest } from '../operations/meter-
 import { TransactionSender } from './transaction-sender.js';
 import { reconcileAfterRestart } from './reconcile.js';
 
+/** The external-limit claim of MaxEnergyOnInvalidId. */
+const ENERGY_CAP_CLAIM = 'invalid-id-energy-cap';
+
 type Log = (level: 'info' | 'warn' | 'error', message: string, fields?: Record<string, unknown>) => void;
 
 export interface TransactionServiceOptions {
@@ -117,7 +120,7 @@ export class TransactionService {
         break;
       case 'sessionStopped': {
         this.energyCaps.delete(event.session.sessionId);
-        this.options.charger.setExternalLimit(event.connectorId, null);
+        this.options.charger.setExternalLimit(event.connectorId, null, ENERGY_CAP_CLAIM);
         const data = this.options.sampler.takeTransactionData(event.session.sessionId, event.session);
         void this.enqueueStop(event.session, event.stoppedByIdTag, data);
         break;
@@ -190,6 +193,6 @@ export class TransactionService {
     const session = this.options.charger.connector(connectorId).session;
     if (!session) return;
     const cap = this.energyCaps.get(session.sessionId);
-    if (cap !== undefined && session.energyWh >= cap) this.options.charger.setExternalLimit(connectorId, 0);
+    if (cap !== undefined && session.energyWh >= cap) this.options.charger.setExternalLimit(connectorId, 0, ENERGY_CAP_CLAIM);
   }
 }
