@@ -126,6 +126,7 @@ export class OcppClient {
       charger,
       configuration,
       clock: time.clock,
+      stamp: (localIso) => time.iso(localIso),
       send: (message) => transactions?.meterValues(message),
       report: (message) => log('error', message),
     });
@@ -147,8 +148,10 @@ export class OcppClient {
     const status = new StatusNotifier({
       charger,
       configuration,
-      clock: time.clock,
-      send: (payload) => link.call(STATUS_NOTIFICATION, payload).then(() => undefined),
+      // Local clock: a status that began before the backend's time was adopted (BootNotification.conf)
+      // is stamped in the backend's time when sent, like StartTransaction's timestamp.
+      clock,
+      send: (payload) => link.call(STATUS_NOTIFICATION, { ...payload, timestamp: time.iso(payload.timestamp) }).then(() => undefined),
       log: (message, fields) => log('info', message, fields),
     });
     const boot = new BootService({

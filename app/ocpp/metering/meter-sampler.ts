@@ -31,6 +31,11 @@ export interface MeterSamplerOptions {
   readonly configuration: ConfigurationStore;
   readonly clock: Clock;
   readonly send: (message: MeterValuesMessage) => void;
+  /**
+   * The OCPP timestamp of a local-clock time from a session record (startedAt, stoppedAt), so that
+   * Transaction.Begin/End carry the same time as StartTransaction/StopTransaction. Default: as is.
+   */
+  readonly stamp?: (localIso: string) => string;
   /** Told when `send` throws (the sampler carries on). Default: console.error. */
   readonly report?: (message: string) => void;
 }
@@ -121,7 +126,7 @@ export class MeterSampler {
     if (!tracked) return;
     const view = this.options.charger.connector(session.connectorId);
     const values = this.edgeValues(view, 'Transaction.Begin', session.meterStartWh);
-    if (values.length) tracked.data.setBegin({ timestamp: session.startedAt, sampledValue: values });
+    if (values.length) tracked.data.setBegin({ timestamp: this.stamp(session.startedAt), sampledValue: values });
     this.startPeriodic(tracked);
   }
 
@@ -130,7 +135,7 @@ export class MeterSampler {
     const tracked = this.track(session);
     if (!tracked) return;
     if (this.stopTxnMeasurands().includes(EAIR)) {
-      tracked.data.setBegin({ timestamp: session.startedAt, sampledValue: [energyRegister(session.meterStartWh, 'Transaction.Begin')] });
+      tracked.data.setBegin({ timestamp: this.stamp(session.startedAt), sampledValue: [energyRegister(session.meterStartWh, 'Transaction.Begin')] });
     }
     this.startPeriodic(tracked);
   }
@@ -139,7 +144,7 @@ export class MeterSampler {
     this.clearPeriodic(tracked);
     const view = this.options.charger.connector(tracked.connectorId);
     const values = this.edgeValues(view, 'Transaction.End', final?.meterStopWh ?? null);
-    const timestamp = final?.stoppedAt ?? iso(this.options.clock.now());
+    const timestamp = final?.stoppedAt ? this.stamp(final.stoppedAt) : iso(this.options.clock.now());
     tracked.data.finish(values.length ? { timestamp, sampledValue: values } : null);
   }
 
@@ -151,6 +156,10 @@ export class MeterSampler {
     const values = sampledValues(patched, measurands, context);
     if (!view.meter && measurands.includes(EAIR)) values.unshift(energyRegister(registerWh, context));
     return values;
+  }
+
+  private stamp(localIso: string): string {
+    return this.options.stamp ? this.options.stamp(localIso) : localIso;
   }
 
   private stopTxnMeasurands(): string[] {
