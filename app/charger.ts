@@ -378,6 +378,7 @@ export class Charger implements ChargerApi, ChargerPort {
   private async onCard(uid: string): Promise<void> {
     const { clock } = this.options;
     if (!this.cards.accept(uid, clock.now())) return;
+    if (this.releaseKeptCable(uid)) return;
     const route = routeCard(uid, this.connectors.map((c) => ({
       connectorId: c.id,
       state: c.stateName,
@@ -402,6 +403,22 @@ export class Charger implements ChargerApi, ChargerPort {
       this.cardRejectedUntil.set(connector.id, clock.now() + CARD_REJECTED_DISPLAY_MS);
       this.scheduleDisplay();
     }
+  }
+
+  /**
+   * A socket that kept the cable locked after the EV left (UnlockConnectorOnEVSideDisconnect
+   * false) lets it go for the card of its last session.
+   */
+  private releaseKeptCable(uid: string): boolean {
+    const sessions = this.options.sessions.list();
+    for (const connector of this.connectors) {
+      if (connector.stateName !== 'idle.vacant' || connector.hardware.lock?.readFeedback() !== 'locked') continue;
+      const last = sessions.findLast((s) => s.connectorId === connector.id);
+      if (last?.idTag?.toUpperCase() !== uid.toUpperCase()) continue;
+      void connector.unlock();
+      return true;
+    }
+    return false;
   }
 
   /** A card of the same group as a session's card may stop it (OCPP 1.6 §3.5.x parentIdTag), when only one session could be meant. */

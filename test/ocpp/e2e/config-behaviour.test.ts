@@ -67,6 +67,24 @@ describe('OCPP e2e: configuration-driven behaviour', function () {
     assert.equal(stop.reason, 'EVDisconnected');
   });
 
+  it('UnlockConnectorOnEVSideDisconnect false: the socket keeps the cable locked after the unplug, until the card', async () => {
+    await set('UnlockConnectorOnEVSideDisconnect', 'false');
+    await chargeWithCard(1);
+    assert.equal(rig.connectorStatus(1).lock?.feedback, 'locked');
+    rig.sim.unplug(1);
+    await rig.until(() => rig.connectorState(1) === 'idle.vacant', 'idle after the unplug');
+    await rig.pass(5000);
+    assert.equal(rig.connectorStatus(1).lock?.feedback, 'locked', 'the cable stays locked in the socket');
+    await rig.card(CARD);
+    await rig.until(() => rig.connectorStatus(1).lock?.feedback === 'unlocked', 'the card releases the cable');
+  });
+
+  it('UnlockConnectorOnEVSideDisconnect true (default): the unplug releases the cable', async () => {
+    await chargeWithCard(1);
+    rig.sim.unplug(1);
+    await rig.until(() => rig.connectorStatus(1).lock?.feedback === 'unlocked', 'the unplug releases the cable');
+  });
+
   it('MeterValueSampleInterval and MeterValuesSampledData: every 15 s the configured measurands; 0 stops them', async () => {
     await set('MeterValueSampleInterval', '15');
     await set('MeterValuesSampledData', 'Energy.Active.Import.Register,Power.Active.Import,Current.Import,Voltage');
