@@ -121,4 +121,6 @@ export interface ChargerStatus {
     readonly registration: 'Accepted' | 'Pending' | 'Rejected' | 'NotRegistered';
     readonly queuedMessages: number;
   } | null;
+  /** The boot-loop guard (app/supervision/boot-loop-guard.ts): whether this start followed a boot loop. */
+  readonly supervision?: { readonly bootLoop: boolean; readonly recentStarts: number };
 }

@@ -1,6 +1,7 @@
 // Builds the board a profile names. Driver modules are imported only when a profile selects
 // them, so hardware packages are never loaded on a machine that does not use them.
 
+import { join } from 'node:path';
 import type { Clock } from './clock.js';
 import type { BoardHardware, CableRatingA, ConnectorKind } from './interfaces.js';
 import type { SimulationControl } from './sim/simulation-control.js';
@@ -19,7 +20,12 @@ export interface BoardRequest {
   readonly clock: Clock;
   readonly connectors: readonly BoardConnectorRequest[];
   readonly nominalVoltageV: number;
+  /** The firmware's data directory: the simulated meters keep their registers there. */
+  readonly dataDir?: string;
 }
+
+/** On the simulated board, the meters' registers (the physical world's state, not the firmware's). */
+export const SIM_METER_FILE = 'sim-meter-registers.json';
 
 export interface LoadedBoard {
   readonly hardware: BoardHardware;
@@ -33,7 +39,8 @@ export async function loadBoard(request: BoardRequest): Promise<LoadedBoard> {
   switch (profile.driver) {
     case 'sim': {
       const { createSimBoard } = await import('./sim/sim-board.js');
-      const board = createSimBoard({ clock, connectors, mainsVoltageV: request.nominalVoltageV });
+      const meterRegisterFile = request.dataDir ? join(request.dataDir, SIM_METER_FILE) : undefined;
+      const board = createSimBoard({ clock, connectors, mainsVoltageV: request.nominalVoltageV, meterRegisterFile });
       return { hardware: board.hardware, simulation: board.simulation };
     }
     case 'direct': {

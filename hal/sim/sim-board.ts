@@ -1,6 +1,7 @@
 // The simulated board: sim drivers in front of a virtual installation and EVs, with
 // SimulationControl to act on that world. All timing runs on the injected Clock.
 
+import { MeterRegisterFile } from './meter-register-file.js';
 import type { Clock } from '../clock.js';
 import type { BoardHardware, CableRatingA, ConnectorKind } from '../interfaces.js';
 import { SimConnector } from './sim-connector.js';
@@ -16,6 +17,8 @@ export interface SimBoardOptions {
   mainsVoltageV?: number;
   /** Period of energy and battery integration; default 100 ms. */
   physicsTickMs?: number;
+  /** File where the meters keep their registers across restarts, as real meters do; none: they start afresh. */
+  meterRegisterFile?: string;
 }
 
 export interface SimBoard {
@@ -30,7 +33,8 @@ export function createSimBoard(options: SimBoardOptions): SimBoard {
   checkConnectors(options.connectors);
   const timers = new SimTimers(options.clock);
   const station = new SimStation(options.mainsVoltageV ?? 230);
-  const connectors = options.connectors.map((config) => new SimConnector({ ...config }, timers, station));
+  const registers = options.meterRegisterFile ? new MeterRegisterFile(options.meterRegisterFile) : null;
+  const connectors = options.connectors.map((config) => new SimConnector({ ...config }, timers, station, registers));
   const simulation = new SimulationController(station, connectors);
   timers.every(tickMs, () => {
     for (const connector of connectors) connector.tick();

@@ -16,6 +16,7 @@ import { EV_LOAD_OHMS, type PilotLine } from './pilot-physics.js';
 import { SimConnectorLock, SimContactor } from './sim-actuators.js';
 import { SimStatusLed } from './sim-hmi.js';
 import { SimEnergyMeter } from './sim-meter.js';
+import type { MeterRegisterFile } from './meter-register-file.js';
 import { SimResidualCurrentMonitor, SimTemperatureSensor } from './sim-monitors.js';
 import { SimControlPilot, SimProximityPilot } from './sim-pilot.js';
 import type { SimTimers } from './sim-timers.js';
@@ -78,8 +79,11 @@ export class SimConnector {
     readonly config: SimConnectorConfig,
     private readonly timers: SimTimers,
     private readonly station: SimStation,
+    /** Where the meter keeps its register across restarts (none: it starts at METER_START_WH). */
+    private readonly registerFile: MeterRegisterFile | null = null,
   ) {
     const socket = config.kind === 'socket';
+    this.registerWh = registerFile?.get(config.connectorId) ?? METER_START_WH;
     this.lastIntegrationMs = timers.now();
     this.pilot = new SimControlPilot(this.line, (output) => this.showEv(output));
     this.proximity = socket ? new SimProximityPilot() : null;
@@ -336,6 +340,7 @@ export class SimConnector {
       return { voltageV, currentA, powerW: voltageV * currentA };
     };
     const phases = [phase(0), phase(1), phase(2)] as const;
+    this.registerFile?.keep(this.config.connectorId, this.registerWh);
     return {
       phases,
       totalPowerW: phases[0].powerW + phases[1].powerW + phases[2].powerW,
