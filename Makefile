@@ -1,4 +1,4 @@
-# make run   — install what is missing, build, start the charger on the simulated board
+# make run   — install what is missing, build, start the dev CSMS and the charger (simulated board) connected to it
 # make test  — install what is missing, build, run every test
 # make bench — benchmarks, one JSON object per line on stdout
 
@@ -30,8 +30,9 @@ build: deps
 test: build system-deps
 	npx mocha 'dist/test/**/*.test.js'
 
+# Ctrl-C stops both (tools/dev-stack.ts).
 run: build
-	node --max-semi-space-size=1 dist/app/main.js --config config/example.sim.json --data-dir run-data
+	node dist/tools/dev-stack.js --config config/example.sim.json --data-dir run-data
 
 bench: build
 	@node dist/tools/bench/run-all.js

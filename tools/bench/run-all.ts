@@ -4,7 +4,9 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
-const BENCHMARKS = ['interlock-latency.js', 'rss.js', 'serial-bench.js', 'can-bench.js', 'queue-bench.js'];
+const BENCHMARKS = [
+  'interlock-latency.js', 'rss.js', 'serial-bench.js', 'can-bench.js', 'queue-bench.js', 'boot-to-bootnotification.js', 'ocpp-roundtrip.js',
+];
 
 let failed = false;
 for (const bench of BENCHMARKS) {
