@@ -14,17 +14,14 @@ import type { ChargerConfig } from '../config/charger-config.js';
 import { systemClock } from '../hal/clock.js';
 import { loadBoard } from '../hal/load-board.js';
 import { HardwareUnavailableError } from '../hal/hardware-packages.js';
-import { Charger } from './charger.js';
 import type { ChargerApi } from './charger-api.js';
 import { createLogger, type Logger } from './logger.js';
-import { SessionStore } from './persistence/session-store.js';
-import { FaultLogStore } from './persistence/fault-log-store.js';
 import { resolveDiagnosticsToken } from './diagnostics/credential.js';
-import { startDiagnosticsServer } from './diagnostics/server.js';
-import { OcppClient } from './ocpp/ocpp-client.js';
 import type { ResetType } from './ocpp/services.js';
+import type { StopReason } from './ocpp/charger-port.js';
 import type { TlsMaterial } from './ocpp/connection/security-options.js';
 import { firmwareVersion } from './version.js';
+import { BootLoopGuard, bootLoopSettingsFromEnv } from './supervision/boot-loop-guard.js';
 
 const USAGE = 'usage: node dist/app/main.js --config FILE --data-dir DIR';
 
@@ -34,9 +31,12 @@ const EXIT_REFUSED = 2;
 class StartRefused extends Error {}
 
 interface Running {
-  /** Stops everything; the sessions still open are left to the next start (PowerLoss) unless ended before. */
-  stop(): Promise<void>;
+  /** Stops everything. With a reason, open sessions end with it first (their StopTransactions queued). */
+  stop(endSessions?: StopReason): Promise<void>;
 }
+
+/** Beyond the EV's power-off-under-load time, how long a shutdown waits for the sessions to end. */
+const SESSION_END_MARGIN_MS = 2000;
 
 async function readPem(file: string | undefined, what: string): Promise<string | undefined> {
   if (!file) return undefined;
@@ -52,17 +52,11 @@ async function readTls(config: ChargerConfig): Promise<TlsMaterial> {
   return { ca: await readPem(caFile, 'caFile'), cert: await readPem(certFile, 'certFile'), key: await readPem(keyFile, 'keyFile') };
 }
 
-async function start(config: ChargerConfig, profile: BoardProfile, dataDir: string, log: Logger, restart: (type: ResetType) => void): Promise<Running> {
-  const report = (problem: unknown) => log.error({ problem }, 'persistence problem');
-  const [sessions, faultLog] = await Promise.all([
-    SessionStore.open(dataDir, { report }),
-    FaultLogStore.open(dataDir, { report }),
-  ]);
-
+async function start(config: ChargerConfig, profile: BoardProfile, dataDir: string, log: Logger, restart: (type: ResetType) => void, guard: BootLoopGuard): Promise<Running> {
   const clock = systemClock;
   let board;
   try {
-    board = await loadBoard({ profile, clock, connectors: config.connectors, nominalVoltageV: config.site.nominalVoltageV });
+    board = await loadBoard({ profile, clock, connectors: config.connectors, nominalVoltageV: config.site.nominalVoltageV, dataDir });
   } catch (error) {
     if (error instanceof HardwareUnavailableError) throw new StartRefused(error.message);
     throw error;
@@ -70,8 +64,9 @@ async function start(config: ChargerConfig, profile: BoardProfile, dataDir: stri
 
   const ocppLog = (level: 'info' | 'warn' | 'error', message: string, fields?: Record<string, unknown>) => log[level]({ ocpp: true, ...fields }, message);
   const csmsUrl = config.ocpp.csmsUrl;
+  // Loaded only when used: a standalone charger does not carry the OCPP client's code and schemas.
   const ocpp = csmsUrl
-    ? await OcppClient.open({
+    ? await (await import('./ocpp/ocpp-client.js')).OcppClient.open({
       config,
       csmsUrl,
       dataDir,
@@ -82,8 +77,23 @@ async function start(config: ChargerConfig, profile: BoardProfile, dataDir: stri
       log: ocppLog,
       restart,
       onBootSent: () => log.info({ ocpp: true, sinceProcessStartMs: Math.round(performance.now()) }, 'BootNotification sent'),
+      connectDelayMs: guard.remainingConnectDelayMs(),
     })
     : null;
+
+  // The OCPP client is connecting meanwhile: its BootNotification does not wait for the charger
+  // (whose modules load now, giving the connection's events their turns).
+  const [{ Charger }, { SessionStore }, { FaultLogStore }, { POWER_OFF_UNDER_LOAD_MS }] = await Promise.all([
+    import('./charger.js'),
+    import('./persistence/session-store.js'),
+    import('./persistence/fault-log-store.js'),
+    import('../state-machines/charging-point.js'),
+  ]);
+  const report = (problem: unknown) => log.error({ problem }, 'persistence problem');
+  const [sessions, faultLog] = await Promise.all([
+    SessionStore.open(dataDir, { report }),
+    FaultLogStore.open(dataDir, { report }),
+  ]);
 
   const charger = new Charger({
     config,
@@ -100,13 +110,15 @@ async function start(config: ChargerConfig, profile: BoardProfile, dataDir: stri
   if (ocpp) await ocpp.start(charger, openBefore);
 
   const api: ChargerApi = {
-    status: () => ({ ...charger.status(), ocpp: ocpp ? ocpp.status : null }),
+    status: () => ({ ...charger.status(), ocpp: ocpp ? ocpp.status : null, supervision: guard.status }),
     faultLog: () => charger.faultLog(),
     sessions: () => charger.sessions(),
     resetFaults: (connectorId) => charger.resetFaults(connectorId),
     simulation: charger.simulation,
   };
   const token = await resolveDiagnosticsToken(config.diagnostics.token, dataDir);
+  // After the OCPP client: its BootNotification need not wait for the HTTP stack to load.
+  const { startDiagnosticsServer } = await import('./diagnostics/server.js');
   const server = await startDiagnosticsServer({
     api,
     host: config.diagnostics.host,
@@ -124,7 +136,13 @@ async function start(config: ChargerConfig, profile: BoardProfile, dataDir: stri
   );
 
   return {
-    async stop() {
+    async stop(endSessions) {
+      if (endSessions) {
+        const ending = charger.connectorIds.filter((id) => charger.stopSession(id, endSessions));
+        const deadline = Date.now() + POWER_OFF_UNDER_LOAD_MS + SESSION_END_MARGIN_MS;
+        while (ending.some((id) => charger.connector(id).session !== null) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+        await ocpp?.settle();
+      }
       await server.close();
       await ocpp?.stop();
       await charger.stop();
@@ -173,6 +191,8 @@ async function main(): Promise<number> {
   const log = createLogger();
   const dataDir = resolve(args['data-dir']);
   await mkdir(dataDir, { recursive: true });
+  // First, before any store opens: count this start, and recover if the last ones all died young.
+  const guard = await BootLoopGuard.start({ dataDir, log: (level, message, fields) => log[level]({ supervision: true, ...fields }, message), ...bootLoopSettingsFromEnv(process.env) });
 
   let running: Running | null = null;
   let busy = false;
@@ -182,9 +202,12 @@ async function main(): Promise<number> {
     void (async () => {
       await running?.stop();
       running = null;
-      if (type === 'Hard') respawn();
+      if (type === 'Hard') {
+        await guard.stoppedCleanly();
+        respawn();
+      }
       log.warn('soft reset: starting again');
-      running = await start(config, profile, dataDir, log, restart);
+      running = await start(config, profile, dataDir, log, restart, guard);
       busy = false;
     })().catch((error: Error) => {
       process.stderr.write(`fatal during reset: ${error.stack ?? error.message}\n`);
@@ -193,7 +216,7 @@ async function main(): Promise<number> {
   };
 
   try {
-    running = await start(config, profile, dataDir, log, restart);
+    running = await start(config, profile, dataDir, log, restart, guard);
   } catch (error) {
     if (error instanceof StartRefused) {
       process.stderr.write(`refusing to start: ${error.message}\n`);
@@ -207,7 +230,8 @@ async function main(): Promise<number> {
     if (stopping) return;
     stopping = true;
     log.info({ signal }, 'stopping');
-    await running?.stop();
+    await running?.stop('Reboot'); // §7.39 Reboot: the charger was rebooted locally (not by the backend)
+    await guard.stoppedCleanly();
     process.exit(0);
   };
   process.on('SIGINT', () => void shutdown('SIGINT'));

@@ -60,7 +60,6 @@ export interface OcppClientStatus {
 export class OcppClient {
   private started: {
     readonly charger: ChargerPort;
-    readonly boot: BootService;
     readonly status: StatusNotifier;
     readonly sampler: MeterSampler;
     readonly transactions: TransactionService;
@@ -68,6 +67,9 @@ export class OcppClient {
     readonly disposers: (() => void)[];
   } | null = null;
   private resetting = false;
+  /** What the backend's CALLs are handled with, once start() has built it. */
+  private readonly services: Promise<OcppServices>;
+  private resolveServices!: (services: OcppServices) => void;
   private connectTimer: TimerHandle | null = null;
 
   private constructor(
@@ -79,7 +81,10 @@ export class OcppClient {
     private readonly queue: TransactionQueue,
     /** The charger's authorizer in OCPP mode; null in free charging. */
     readonly authorizer: OcppAuthorizer | null,
-  ) {}
+    private readonly boot: BootService,
+  ) {
+    this.services = new Promise((resolve) => (this.resolveServices = resolve));
+  }
 
   static async open(options: OcppClientOptions): Promise<OcppClient> {
     const { config, dataDir, clock, log, tls } = options;
@@ -111,13 +116,25 @@ export class OcppClient {
       retryIntervalS: () => configuration.integer('TransactionMessageRetryInterval'),
       report,
     });
-    return new OcppClient(options, configuration, connection, link, time, queue, authorizer);
+    const boot = new BootService({
+      connection,
+      link,
+      configuration,
+      time,
+      clock,
+      request: bootNotificationRequest(config.identity, options.firmwareVersion, options.meterType),
+      log,
+      onBootSent: options.onBootSent,
+    });
+    const client = new OcppClient(options, configuration, connection, link, time, queue, authorizer, boot);
+    client.connect();
+    return client;
   }
 
   /** Follows the charger and connects. `recoveredSessionIds`: sessions the charger closed at its start (power cut). */
   async start(charger: ChargerPort, recoveredSessionIds: ReadonlySet<string>): Promise<void> {
     const { config, clock, log, dataDir } = this.options;
-    const { configuration, connection, link, time, queue } = this;
+    const { configuration, link, time, queue } = this;
     const report = (problem: { message: string }) => log('error', problem.message);
     const availability = await AvailabilityService.open(dataDir, charger, report);
 
@@ -154,17 +171,7 @@ export class OcppClient {
       send: (payload) => link.call(STATUS_NOTIFICATION, { ...payload, timestamp: time.iso(payload.timestamp) }).then(() => undefined),
       log: (message, fields) => log('info', message, fields),
     });
-    const boot = new BootService({
-      connection,
-      link,
-      configuration,
-      time,
-      clock,
-      request: bootNotificationRequest(config.identity, this.options.firmwareVersion, this.options.meterType),
-      log,
-      onBootSent: this.options.onBootSent,
-    });
-
+    const boot = this.boot;
     const services: OcppServices = {
       charger,
       configuration,
@@ -183,7 +190,6 @@ export class OcppClient {
       },
       log,
     };
-    for (const operation of INCOMING_OPERATIONS) connection.handle(operation.action, (payload) => operation.handle(services, payload));
 
     const applySessionRules = () => charger.configureSessions({
       plugInTimeoutMs: configuration.integer('ConnectionTimeOut') * 1000,
@@ -198,28 +204,47 @@ export class OcppClient {
         if (SESSION_RULE_KEYS.has(key)) applySessionRules();
       }),
     ];
-    this.started = { charger, boot, status, sampler, transactions, txProfiles, disposers };
+    this.started = { charger, status, sampler, transactions, txProfiles, disposers };
     status.start();
+    if (link.online) status.online(); // accepted while the charger was starting
     await transactions.start();
-    boot.start();
+    this.resolveServices(services);
+  }
+
+  /**
+   * Registers and connects at once, before the charger has started (the BootNotification needs
+   * nothing from it): the backend's CALLs wait for the services, the transaction messages for
+   * the reconciliation in start().
+   */
+  private connect(): void {
+    const { clock, log } = this.options;
+    for (const operation of INCOMING_OPERATIONS) {
+      this.connection.handle(operation.action, async (payload) => operation.handle(await this.services, payload));
+    }
+    this.boot.start();
     const delayMs = this.options.connectDelayMs ?? 0;
     if (delayMs > 0) {
       log('warn', `connecting to the CSMS in ${Math.round(delayMs / 1000)} s (boot-loop back-off)`, { connectDelayMs: delayMs });
       this.connectTimer = clock.setTimeout(() => {
         this.connectTimer = null;
-        connection.start();
+        this.connection.start();
       }, delayMs);
     } else {
-      connection.start();
+      this.connection.start();
     }
   }
 
   get status(): OcppClientStatus {
     return {
       connected: this.connection.connected,
-      registration: this.started?.boot.registration ?? 'NotRegistered',
+      registration: this.boot.registration,
       queuedMessages: this.queue.size,
     };
+  }
+
+  /** Resolves once every transaction message queued so far is durable. */
+  async settle(): Promise<void> {
+    await this.started?.transactions.idle();
   }
 
   async stop(): Promise<void> {
@@ -227,9 +252,9 @@ export class OcppClient {
     this.started = null;
     if (this.connectTimer !== null) this.options.clock.clearTimeout(this.connectTimer);
     this.connectTimer = null;
+    this.boot.stop();
     if (started) {
       for (const dispose of started.disposers) dispose();
-      started.boot.stop();
       started.status.stop();
       started.sampler.stop();
       started.txProfiles.stop();

@@ -168,7 +168,7 @@ describe('config/load-config', () => {
       assert.equal(err.field, 'site.foo');
       assert.equal(
         problemOf({ maxCurrent: 16 }).message,
-        'config: unknown field "maxCurrent" at the top level; allowed: identity, board, connectors, site, authorization, metering, diagnostics, safety',
+        'config: unknown field "maxCurrent" at the top level; allowed: identity, board, connectors, site, authorization, metering, diagnostics, safety, ocpp',
       );
       assert.equal(
         problemOf({ connectors: [socket(1, { rating: 32 })] }).message,
@@ -216,6 +216,26 @@ describe('config/load-config', () => {
       assert.ok(lines.every((l) => l.startsWith('config: ')));
       assert.equal(err.problems.length, 4);
       assert.deepEqual(new Set(err.problems.map((p) => p.field)), new Set(['safety.pilotDebounceMs', 'site.foo', 'site.maxCurrentA', 'identity.vendor']));
+    });
+
+    it('the OCPP section: the CSMS URL, the free-charging idTag, the pacing and timeout bounds, known fields only', () => {
+      assert.match(firstLine(problemOf({ ocpp: { csmsUrl: 'http://csms.example.com/ocpp' } })), /^config: ocpp\.csmsUrl must be a ws:\/\/ or wss:\/\/ URL/);
+      assert.match(firstLine(problemOf({ ocpp: { csmsUrl: 'ws://csms.example.com/ocpp?x=1' } })), /ocpp\.csmsUrl must be a ws:\/\/ or wss:\/\/ URL/);
+      assert.match(firstLine(problemOf({ ocpp: { freeChargingIdTag: 'FREE CHARGING' } })), /ocpp\.freeChargingIdTag must be 1 to 20 printable characters/);
+      assert.match(firstLine(problemOf({ ocpp: { queueDrainPerSecond: -1 } })), /ocpp\.queueDrainPerSecond/);
+      assert.match(firstLine(problemOf({ ocpp: { callTimeoutS: 1 } })), /ocpp\.callTimeoutS/);
+      assert.match(firstLine(problemOf({ ocpp: { configuration: { HeartbeatInterval: 300 } } })), /ocpp\.configuration\.HeartbeatInterval must be a string/);
+      assert.match(firstLine(problemOf({ ocpp: { tls: { ca: 'x' } } })), /unknown field "ca" in ocpp\.tls; allowed: caFile, certFile, keyFile/);
+      const ok = resolveConfig({ ocpp: { csmsUrl: 'wss://csms.example.com:443/ocpp/v16', configuration: { SecurityProfile: '2' }, tls: { caFile: 'ca.pem' } } });
+      assert.equal(ok.ocpp.csmsUrl, 'wss://csms.example.com:443/ocpp/v16');
+      assert.equal(ok.ocpp.freeChargingIdTag, 'FREECHARGING', 'defaults fill the rest');
+    });
+
+    it('a client certificate and its key go together', () => {
+      const err = problemOf({ ocpp: { tls: { certFile: 'cp.pem' } } });
+      assert.equal(err.field, 'ocpp.tls.keyFile');
+      assert.match(err.message, /ocpp\.tls\.keyFile is required with ocpp\.tls\.certFile/);
+      assert.equal(problemOf({ ocpp: { tls: { keyFile: 'cp.key' } } }).field, 'ocpp.tls.certFile');
     });
 
     it('a config that is not an object', () => {
@@ -324,5 +344,19 @@ describe('config/load-config', () => {
       assert.equal(locateJsonError('-')?.offset, 0);
       assert.equal(locateJsonError('01')?.offset, 1);
     });
+  });
+});
+
+describe('config schemas', () => {
+  // The loaders compile them without meta-validation (it costs start-up time): it is done here.
+  it('the config file schema and the board profile schema are valid draft-07 JSON Schemas', async () => {
+    const { Ajv } = await import('ajv');
+    const { CONFIG_SCHEMA } = await import('../../config/schema.js');
+    const { BOARD_PROFILE_SCHEMA } = await import('../../config/board-profile-schema.js');
+    const ajv = new Ajv();
+    for (const [name, schema] of [['config', CONFIG_SCHEMA], ['board profile', BOARD_PROFILE_SCHEMA]] as const) {
+      assert.equal(ajv.validateSchema(schema as object), true, `${name}: ${ajv.errorsText(ajv.errors)}`);
+    }
+    assert.equal(ajv.validateSchema({ type: 'object', properties: { a: { minimum: 'x' } } }), false, 'the check can fail');
   });
 });
