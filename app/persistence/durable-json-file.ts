@@ -10,9 +10,10 @@
 // moved aside to `<file>.corrupt-<timestamp>` and reported, and reading returns null, so
 // the store starts empty and the bad data is kept for inspection.
 
-import { mkdir, open, readFile, rename, rm, stat } from 'node:fs/promises';
+import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { Low, type Adapter } from 'lowdb';
+import { moveAside, syncDirectory } from './files.js';
 
 export interface PersistenceProblem {
   /** corrupt: the file could not be used and was moved aside; write-failed: data not saved. */
@@ -45,30 +46,6 @@ export interface DurableJsonFileOptions {
 interface Waiter {
   resolve(): void;
   reject(error: unknown): void;
-}
-
-/** Directories cannot be fsynced on every platform (Windows); there, rename is as good as it gets. */
-const DIR_SYNC_UNSUPPORTED = new Set(['EISDIR', 'EPERM', 'EINVAL', 'EBADF', 'EACCES']);
-
-async function syncDirectory(dir: string): Promise<void> {
-  let handle;
-  try {
-    handle = await open(dir, 'r');
-    await handle.sync();
-  } catch (err) {
-    if (!DIR_SYNC_UNSUPPORTED.has((err as NodeJS.ErrnoException).code ?? '')) throw err;
-  } finally {
-    await handle?.close();
-  }
-}
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await stat(path);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 function asError(err: unknown): Error {
@@ -191,13 +168,11 @@ export class DurableJsonFile<T> implements Adapter<T> {
   }
 
   private async moveAside(reason: string): Promise<void> {
-    const stamp = this.now().toISOString().replace(/[:.]/g, '-');
-    let movedTo: string | null = `${this.file}.corrupt-${stamp}`;
-    for (let n = 1; await exists(movedTo); n++) movedTo = `${this.file}.corrupt-${stamp}-${n}`;
-    let detail = `moved aside to ${movedTo}`;
+    let movedTo: string | null = null;
+    let detail: string;
     try {
-      await rename(this.file, movedTo);
-      await syncDirectory(dirname(this.file));
+      movedTo = await moveAside(this.file, 'corrupt', this.now());
+      detail = `moved aside to ${movedTo}`;
     } catch (err) {
       detail = `could not move it aside (${asError(err).message})`;
       movedTo = null;

@@ -17,11 +17,11 @@
 // The guard never stops the charger from starting: if its own file cannot be written, it says so
 // and the start goes on as if there were no loop.
 
-import { open, rename, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Low } from 'lowdb';
 import { systemClock, type Clock, type TimerHandle } from '../../hal/clock.js';
 import { openDurableDb, type PersistenceReporter } from '../persistence/durable-json-file.js';
+import { exists, moveAside } from '../persistence/files.js';
 import { AUTHORIZATION_CACHE_FILE } from '../ocpp/authorization/authorization-cache.js';
 import { AVAILABILITY_FILE } from '../ocpp/availability/availability-service.js';
 
@@ -99,28 +99,7 @@ export function bootLoopSettingsFromEnv(env: NodeJS.ProcessEnv): Pick<BootLoopGu
   };
 }
 
-const stampOf = (ms: number): string => new Date(ms).toISOString().replace(/[:.]/g, '-');
 
-async function exists(path: string): Promise<boolean> {
-  try {
-    await stat(path);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-async function syncDirectory(dir: string): Promise<void> {
-  let handle;
-  try {
-    handle = await open(dir, 'r');
-    await handle.sync();
-  } catch {
-    // not every platform syncs directories; the rename is what matters
-  } finally {
-    await handle?.close();
-  }
-}
 
 export class BootLoopGuard {
   private stableTimer: TimerHandle | null = null;
@@ -180,16 +159,12 @@ export class BootLoopGuard {
       for (const name of OPTIONAL_STATE_FILES) {
         const file = join(dataDir, name);
         if (!(await exists(file))) continue;
-        let movedTo = `${file}.bootloop-${stampOf(now)}`;
-        for (let n = 1; await exists(movedTo); n++) movedTo = `${file}.bootloop-${stampOf(now)}-${n}`;
         try {
-          await rename(file, movedTo);
-          movedAside.push({ file: name, movedTo });
+          movedAside.push({ file: name, movedTo: await moveAside(file, 'bootloop', new Date(now)) });
         } catch (error) {
           log('error', `boot-loop guard: could not move ${file} aside: ${(error as Error).message}`);
         }
       }
-      if (movedAside.length > 0) await syncDirectory(dataDir);
       const since = streak.at(-1)!.at;
       log(
         'error',

@@ -28,6 +28,7 @@ import { openSync, readSync, closeSync, constants as fsConstants } from 'node:fs
 import { mkdir, open, readdir, readFile, unlink, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
+import { syncDirectory } from '../../persistence/files.js';
 
 export const DEFAULT_SEGMENT_BYTES = 1024 * 1024;
 /** No body is larger; a longer length field is damage. */
@@ -133,20 +134,6 @@ function asError(err: unknown): Error {
   return err instanceof Error ? err : new Error(String(err));
 }
 
-/** Directories cannot be fsynced on every platform; there, creation is as durable as it gets. */
-const DIR_SYNC_UNSUPPORTED = new Set(['EISDIR', 'EPERM', 'EINVAL', 'EBADF', 'EACCES']);
-
-async function syncDirectory(dir: string): Promise<void> {
-  let handle: FileHandle | undefined;
-  try {
-    handle = await open(dir, 'r');
-    await handle.sync();
-  } catch (err) {
-    if (!DIR_SYNC_UNSUPPORTED.has((err as NodeJS.ErrnoException).code ?? '')) throw err;
-  } finally {
-    await handle?.close();
-  }
-}
 
 async function writeAll(handle: FileHandle, data: Buffer): Promise<void> {
   let done = 0;
