@@ -14,6 +14,7 @@ import type { OcppConnection } from '../../../app/ocpp/connection/ocpp-connectio
 import { OcppCallError, type CallFailureKind } from '../../../app/ocpp/ocpp-types.js';
 import { TransactionQueue, type QueueProblem, type TransactionQueueOptions } from '../../../app/ocpp/queue/transaction-queue.js';
 import type { SessionRecord } from '../../../app/records.js';
+import { TransactionService, type TransactionServiceOptions } from '../../../app/ocpp/transactions/transaction-service.js';
 
 /** A VirtualClock that also tells when each pending one-shot timer falls due. */
 export class TestClock extends VirtualClock {
@@ -377,4 +378,20 @@ export async function configure(configuration: ConfigurationStore, values: Recor
     const status = await configuration.change(key, String(value));
     if (status !== 'Accepted') throw new Error(`could not set ${key}=${value}: ${status}`);
   }
+}
+
+/** The parts a TransactionService is built from in these tests. */
+export type TransactionServiceParts = Pick<TransactionServiceOptions, 'queue' | 'link' | 'charger' | 'sampler' | 'configuration' | 'time' | 'clock'>;
+
+/** A TransactionService as the client builds it, with test defaults: free idTag FREE, unpaced, nothing recovered. */
+export function testTransactionService(parts: TransactionServiceParts, overrides: Partial<TransactionServiceOptions> = {}): TransactionService {
+  return new TransactionService({
+    ...parts,
+    freeChargingIdTag: 'FREE',
+    drainPerSecond: 0,
+    learn: () => undefined,
+    recoveredSessionIds: new Set(),
+    log: logSink().log,
+    ...overrides,
+  });
 }

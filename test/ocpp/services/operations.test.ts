@@ -25,9 +25,9 @@ import type { TransactionQueue } from '../../../app/ocpp/queue/transaction-queue
 import type { OcppServices, ResetType } from '../../../app/ocpp/services.js';
 import type { ChargingProfile } from '../../../app/ocpp/smart-charging/charging-profile.js';
 import { TxProfiles } from '../../../app/ocpp/smart-charging/tx-profiles.js';
-import { TransactionService } from '../../../app/ocpp/transactions/transaction-service.js';
+import type { TransactionService } from '../../../app/ocpp/transactions/transaction-service.js';
 import { FakeCaller } from '../authorization/fake-caller.js';
-import { FakeChargerPort, FakeConnection, TestClock, configure, failure, logSink, sessionRecord, storesFixture, until } from './helpers.js';
+import { FakeChargerPort, FakeConnection, TestClock, configure, failure, logSink, sessionRecord, storesFixture, until, testTransactionService } from './helpers.js';
 
 /** OCPP 1.6 Core, Central System → charge point (iec61851-reference.md §B2). */
 const CORE_INCOMING = ['ChangeAvailability', 'ChangeConfiguration', 'ClearCache', 'DataTransfer', 'GetConfiguration', 'RemoteStartTransaction', 'RemoteStopTransaction', 'Reset', 'UnlockConnector'];
@@ -75,20 +75,7 @@ describe('ocpp/services/operations', () => {
     link = new BackendLink(connection.asConnection);
     const time = new OcppTime(clock);
     sampler = new MeterSampler({ charger, configuration, clock, send: () => undefined, report: () => undefined });
-    transactions = new TransactionService({
-      queue,
-      link,
-      charger,
-      sampler,
-      configuration,
-      time,
-      clock,
-      freeChargingIdTag: 'FREE',
-      drainPerSecond: 0,
-      learn: () => undefined,
-      recoveredSessionIds: new Set(),
-      log: logSink().log,
-    });
+    transactions = testTransactionService({ queue, link, charger, sampler, configuration, time, clock });
     await transactions.start();
     txProfiles = new TxProfiles(charger, clock, 230);
     caller = new FakeCaller();

@@ -6,9 +6,8 @@ import { MeterSampler } from '../../../app/ocpp/metering/meter-sampler.js';
 import { OcppTime } from '../../../app/ocpp/ocpp-time.js';
 import type { TransactionMessage, TransactionQueue } from '../../../app/ocpp/queue/transaction-queue.js';
 import { reconcileAfterRestart } from '../../../app/ocpp/transactions/reconcile.js';
-import { TransactionService } from '../../../app/ocpp/transactions/transaction-service.js';
 import type { SessionRecord } from '../../../app/records.js';
-import { FakeChargerPort, FakeConnection, TestClock, logSink, reading, sessionRecord, storesFixture, until } from './helpers.js';
+import { FakeChargerPort, FakeConnection, TestClock, logSink, reading, sessionRecord, storesFixture, until, testTransactionService } from './helpers.js';
 
 const HOUR = 3_600_000;
 const T0 = Date.UTC(2026, 0, 1);
@@ -196,20 +195,7 @@ describe('ocpp/services/reconcile', () => {
     const link = new BackendLink(connection.asConnection);
     const time = new OcppTime(clock);
     const sampler = new MeterSampler({ charger, configuration, clock, send: () => undefined, report: () => undefined });
-    const service = new TransactionService({
-      queue,
-      link,
-      charger,
-      sampler,
-      configuration,
-      time,
-      clock,
-      freeChargingIdTag: 'FREE',
-      drainPerSecond: 0,
-      learn: () => undefined,
-      recoveredSessionIds: new Set(),
-      log: logSink().log,
-    });
+    const service = testTransactionService({ queue, link, charger, sampler, configuration, time, clock });
     await service.start();
     connection.open();
     link.announceOnline();

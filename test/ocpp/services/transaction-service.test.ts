@@ -6,8 +6,8 @@ import { MeterSampler } from '../../../app/ocpp/metering/meter-sampler.js';
 import type { IdTagInfo } from '../../../app/ocpp/ocpp-types.js';
 import { OcppTime } from '../../../app/ocpp/ocpp-time.js';
 import type { QueuedMessage, TransactionQueue } from '../../../app/ocpp/queue/transaction-queue.js';
-import { TransactionService } from '../../../app/ocpp/transactions/transaction-service.js';
-import { FakeChargerPort, FakeConnection, TestClock, configure, failure, logSink, sessionRecord, settle, storesFixture, until } from './helpers.js';
+import type { TransactionService } from '../../../app/ocpp/transactions/transaction-service.js';
+import { FakeChargerPort, FakeConnection, TestClock, configure, failure, sessionRecord, settle, storesFixture, until, testTransactionService } from './helpers.js';
 
 const HOUR = 3_600_000;
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -53,20 +53,7 @@ describe('ocpp/services/transaction-service', () => {
       return {};
     };
     sampler = new MeterSampler({ charger, configuration, clock: time.clock, send: (m) => service.meterValues(m), report: () => undefined });
-    service = new TransactionService({
-      queue,
-      link,
-      charger,
-      sampler,
-      configuration,
-      time,
-      clock,
-      freeChargingIdTag: 'FREE',
-      drainPerSecond: 0,
-      learn: (idTag, info) => void learned.push({ idTag, info }),
-      recoveredSessionIds: new Set(),
-      log: logSink().log,
-    });
+    service = testTransactionService({ queue, link, charger, sampler, configuration, time, clock }, { learn: (idTag, info) => void learned.push({ idTag, info }) });
   });
 
   afterEach(async () => {
