@@ -1,5 +1,6 @@
 import { strict as assert } from 'node:assert';
 import {
+  formatBackend,
   formatCleared,
   formatConnector,
   formatDuration,
@@ -7,7 +8,7 @@ import {
   formatSessions,
   formatSimulation,
 } from '../../tools/cli/format-status.js';
-import { FakeSimulation, connectorStatus } from './fakes.js';
+import { FakeSimulation, chargerStatus, connectorStatus } from './fakes.js';
 
 describe('charger-cli formatting', () => {
   it('shows a contactor whose feedback disagrees', () => {
@@ -27,6 +28,16 @@ describe('charger-cli formatting', () => {
     assert.match(text, /Pilot +F {2}−12\.0 V {2}duty — {2}output steady −12 V \(state F\)/);
     assert.match(text, /Power +no meter/);
     assert.doesNotMatch(text, /Session|Lock/);
+  });
+
+  it('shows the backend link and a boot loop', () => {
+    const s = chargerStatus();
+    assert.equal(formatBackend({ ...s, ocpp: null }), 'none (standalone)');
+    assert.equal(formatBackend({ ...s, ocpp: { connected: true, registration: 'Accepted', queuedMessages: 0 } }), 'OCPP connected, Accepted, 0 transaction message(s) queued');
+    assert.equal(
+      formatBackend({ ...s, ocpp: { connected: false, registration: 'Pending', queuedMessages: 12 }, supervision: { bootLoop: true, recentStarts: 5 } }),
+      'OCPP NOT CONNECTED, Pending, 12 transaction message(s) queued · BOOT LOOP after 5 short starts',
+    );
   });
 
   it('formats durations, empty lists and the simulation', () => {

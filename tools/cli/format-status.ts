@@ -90,11 +90,23 @@ export function formatDisplay(display: readonly string[]): string {
   return [border, ...body, border].join('\n');
 }
 
+/** The OCPP link and the boot-loop guard, in one line. */
+export function formatBackend(s: ChargerStatus): string {
+  const parts = [
+    s.ocpp
+      ? `OCPP ${s.ocpp.connected ? 'connected' : 'NOT CONNECTED'}, ${s.ocpp.registration}, ${s.ocpp.queuedMessages} transaction message(s) queued`
+      : 'none (standalone)',
+  ];
+  if (s.supervision?.bootLoop) parts.push(`BOOT LOOP after ${s.supervision.recentStarts} short starts`);
+  return parts.join(' · ');
+}
+
 export function formatStatus(s: ChargerStatus): string {
   const head = [
     `${s.chargePointId}  board ${s.board}  up ${formatDuration(s.uptimeS)}  ${s.time}`,
     `Emergency stop ${s.emergencyStop ? 'PRESSED' : 'released'} · protective earth ${s.groundPresent ? 'present' : 'MISSING'}`,
     `Station faults: ${formatActiveFaults(s.stationFaults)}`,
+    `Backend: ${formatBackend(s)}`,
     'Display:',
     formatDisplay(s.display),
   ].join('\n');
