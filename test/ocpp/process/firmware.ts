@@ -19,6 +19,8 @@ export interface ConfigOptions {
   readonly csmsUrl: string;
   /** OCPP configuration keys (ocpp.configuration). */
   readonly keys?: Record<string, string>;
+  /** ocpp.tls: PEM files. */
+  readonly tls?: { readonly caFile?: string; readonly certFile?: string; readonly keyFile?: string };
 }
 
 /** Two connectors (a socket and a tethered cable), two cards on the allow list, OCPP to `csmsUrl`. */
@@ -34,7 +36,7 @@ export async function writeConfig(dir: string, options: ConfigOptions): Promise<
     authorization: { mode: 'allowList', allowList: [...CARDS], cardDebounceMs: 0 },
     metering: { pollIntervalMs: 200 },
     diagnostics: { host: '127.0.0.1', port: 0, token: TOKEN },
-    ocpp: { csmsUrl: options.csmsUrl, callTimeoutS: 10, configuration: options.keys ?? {} },
+    ocpp: { csmsUrl: options.csmsUrl, callTimeoutS: 10, configuration: options.keys ?? {}, tls: options.tls ?? {} },
   }, null, 2));
   return file;
 }
