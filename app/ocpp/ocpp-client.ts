@@ -14,6 +14,7 @@ import { BootService, type RegistrationStatus } from './boot/boot-service.js';
 import type { ChargerPort } from './charger-port.js';
 import { ConfigurationStore } from './configuration/configuration-store.js';
 import { OcppConnection } from './connection/ocpp-connection.js';
+import { NO_REPLY } from './connection/rpc-client.js';
 import type { TlsMaterial } from './connection/security-options.js';
 import { MeterSampler } from './metering/meter-sampler.js';
 import { OcppTime } from './ocpp-time.js';
@@ -219,7 +220,11 @@ export class OcppClient {
   private connect(): void {
     const { clock, log } = this.options;
     for (const operation of INCOMING_OPERATIONS) {
-      this.connection.handle(operation.action, async (payload) => operation.handle(await this.services, payload));
+      this.connection.handle(operation.action, async (payload) => {
+        // §4.2: while Rejected, the charge point SHALL NOT respond to any Central System initiated message.
+        if (this.boot.registration === 'Rejected') return NO_REPLY;
+        return operation.handle(await this.services, payload);
+      });
     }
     this.boot.start();
     const delayMs = this.options.connectDelayMs ?? 0;

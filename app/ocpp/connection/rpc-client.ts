@@ -15,6 +15,8 @@ const { RPCClient } = ocppRpc;
 export type RpcClient = InstanceType<typeof RPCClient>;
 
 export const SUBPROTOCOL = 'ocpp1.6';
+/** A handler's answer that sends none (ocpp-rpc's NOREPLY). */
+export const NO_REPLY: symbol = (ocppRpc as unknown as { NOREPLY: symbol }).NOREPLY;
 export const OPEN = RPCClient.OPEN;
 export const CLOSED = RPCClient.CLOSED;
 

@@ -38,8 +38,11 @@ describe('OCPP e2e: boot', function () {
     rig = await e2e.rig(csms, { awaitBoot: false });
     await rig.until(() => rig.client.status.registration === 'Rejected', 'Rejected');
     const rejectedAt = rig.clock.now();
-    await rig.pass(115_000, 1000);
+    // §4.2: no answer to the backend either, while Rejected.
+    await assert.rejects(rig.call('GetConfiguration', { key: ['NumberOfConnectors'] }, { timeoutMs: 1000 }), /no answer within 1000 ms/);
+    await rig.pass(Math.max(0, 115_000 - (rig.clock.now() - rejectedAt)), 1000); // up to just before the interval ends
     assert.deepEqual(rig.calls().map((m) => m.action), ['BootNotification'], 'silent while rejected');
+    assert.equal(rig.calls().filter((m) => m.direction === 'in' && m.messageType !== 'CALL').length, 0, 'not even an answer');
     csms.setBootResponse({ status: 'Accepted', interval: 300 });
     await rig.until(() => rig.calls('BootNotification').length === 2, 'the second BootNotification', { virtualMs: 10_000 });
     const elapsed = rig.clock.now() - rejectedAt;
