@@ -203,6 +203,8 @@ export class OcppClient {
       link.onOffline(() => status.offline()),
       configuration.onChange((key) => {
         if (SESSION_RULE_KEYS.has(key)) applySessionRules();
+        // Whitepaper A01.FR.11/12: the change is logged, its value never.
+        if (key === 'AuthorizationKey') log('warn', 'AuthorizationKey changed by the backend; used from the next connection');
       }),
     ];
     this.started = { charger, status, sampler, transactions, txProfiles, disposers };

@@ -139,8 +139,8 @@ export const KEY_DEFINITIONS = [
   // Security whitepaper ed. 2 §7 (profiles 1–3).
   // §7.1: required unless only profile 1 is implemented; this charger replaces root certificates freely.
   { name: 'AdditionalRootCertificateCheck', type: bool, readonly: true, default: 'false', apply: 'live' },
-  // §7.2, A00.FR.205: 16–20 bytes written as 32–40 hex digits; write-only; a change makes the
-  // client reconnect with the new password (A01), hence live.
+  // §7.2, A00.FR.205: 16–20 bytes written as 32–40 hex digits; write-only; live: the client uses
+  // the new password from its next connection (A01 asks for no reconnect).
   {
     name: 'AuthorizationKey',
     type: { kind: 'string', minLength: 32, maxLength: 40, pattern: /^(?:[0-9A-Fa-f]{2})+$/ },
