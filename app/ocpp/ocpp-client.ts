@@ -132,7 +132,7 @@ export class OcppClient {
     return client;
   }
 
-  /** Follows the charger and connects. `recoveredSessionIds`: sessions the charger closed at its start (power cut). */
+  /** Follows the charger (open() has connected already). `recoveredSessionIds`: sessions the charger closed at its start (power cut). */
   async start(charger: ChargerPort, recoveredSessionIds: ReadonlySet<string>): Promise<void> {
     const { config, clock, log, dataDir } = this.options;
     const { configuration, link, time, queue } = this;

@@ -4,7 +4,8 @@ import type { ConfigurationStore } from '../../../app/ocpp/configuration/configu
 import { MeterSampler, type MeterValuesMessage } from '../../../app/ocpp/metering/meter-sampler.js';
 import type { MeterValue } from '../../../app/ocpp/ocpp-types.js';
 import { VirtualClock } from '../../../hal/clock.js';
-import { configurationFixture, FakeCharger, reading, schemaErrors, sessionRecord, view } from './helpers.js';
+import { connectorView, FakeChargerPort, reading, sessionRecord } from '../fake-charger-port.js';
+import { configurationFixture, schemaErrors } from './helpers.js';
 
 const S = 1000;
 const MIN = 60 * S;
@@ -13,7 +14,7 @@ const EAIR = 'Energy.Active.Import.Register';
 describe('MeterSampler', () => {
   const fx = configurationFixture();
   let clock: VirtualClock;
-  let charger: FakeCharger;
+  let charger: FakeChargerPort;
   let config: ConfigurationStore;
   let sent: MeterValuesMessage[];
   let sampler: MeterSampler | null;
@@ -44,7 +45,7 @@ describe('MeterSampler', () => {
 
   beforeEach(async () => {
     clock = new VirtualClock(Date.UTC(2026, 0, 1, 12, 0, 0));
-    charger = new FakeCharger([view(1, { phases: 3, meter: reading(1000) }), view(2, { phases: 1, meter: reading(500) })]);
+    charger = new FakeChargerPort([connectorView(1, { phases: 3, meter: reading(1000) }), connectorView(2, { phases: 1, meter: reading(500) })], clock);
     sent = [];
     problems = [];
     sampler = null;
@@ -60,7 +61,7 @@ describe('MeterSampler', () => {
       await clock.advance(59 * S);
       assert.equal(sent.length, 0);
       await clock.advance(1 * S);
-      charger.set(1, { meter: reading(1250) });
+      charger.setQuietly(1, { meter: reading(1250) });
       await clock.advance(60 * S);
       assert.deepEqual(times(sent), ['2026-01-01T12:01:25.000Z', '2026-01-01T12:02:25.000Z']);
       assert.deepEqual(sent.map((m) => [m.connectorId, m.sessionId]), [[1, 's1'], [1, 's1']]);
@@ -90,7 +91,7 @@ describe('MeterSampler', () => {
       startSession('s1', 2);
       await clock.advance(3 * MIN);
       assert.deepEqual(sent.map((m) => m.connectorId), [2, 2, 2]);
-      charger.endSession(2, 500, clock.now());
+      charger.endSession(2, { meterStopWh: 500 });
       await clock.advance(10 * MIN);
       assert.equal(sent.length, 3);
     });
@@ -99,7 +100,7 @@ describe('MeterSampler', () => {
       await open();
       start();
       startSession('s1');
-      charger.set(1, { session: null });
+      charger.setQuietly(1, { session: null });
       await clock.advance(5 * MIN);
       assert.equal(sent.length, 0);
     });
@@ -122,7 +123,7 @@ describe('MeterSampler', () => {
 
     it('samples a session already running when it starts', async () => {
       await open();
-      charger.set(1, { session: sessionRecord('old', 1, clock.now() - 5 * MIN, 900) });
+      charger.setQuietly(1, { session: sessionRecord('old', 1, clock.now() - 5 * MIN, 900) });
       start();
       await clock.advance(60 * S);
       assert.deepEqual(sent.map((m) => m.sessionId), ['old']);
@@ -190,11 +191,11 @@ describe('MeterSampler', () => {
       await set('ClockAlignedDataInterval', '900');
       await set('MeterValueSampleInterval', '300');
       start();
-      charger.set(1, { meter: reading(1003) });
+      charger.setQuietly(1, { meter: reading(1003) });
       startSession('s1', 1, 1000); // the record's register wins over the view's
-      charger.set(1, { meter: reading(2000, { totalPowerW: 7000 }) });
+      charger.setQuietly(1, { meter: reading(2000, { totalPowerW: 7000 }) });
       await clock.advance(10 * MIN); // 12:00 clock, 12:03 periodic, 12:08 periodic
-      const final = charger.endSession(1, 2400, clock.now());
+      const final = charger.endSession(1, { meterStopWh: 2400 });
       assert.deepEqual(sampler!.takeTransactionData('s1'), [
         {
           timestamp: '2026-01-01T11:58:00.000Z',
@@ -234,10 +235,10 @@ describe('MeterSampler', () => {
       await set('StopTxnSampledData', 'Energy.Active.Import.Register,Current.Import,Voltage,Current.Offered,Temperature,SoC,Frequency');
       await set('MeterValueSampleInterval', '60');
       start();
-      charger.set(1, { socketTemperatureC: 30, socPercent: 40, offeredCurrentA: 16 });
+      charger.setQuietly(1, { socketTemperatureC: 30, socPercent: 40, offeredCurrentA: 16 });
       startSession('s1');
       await clock.advance(5 * MIN);
-      charger.endSession(1, 3000, clock.now());
+      charger.endSession(1, { meterStopWh: 3000 });
       const data = sampler!.takeTransactionData('s1');
       assert.equal(data.length, 7);
       assert.equal(schemaErrors('StopTransaction', stopPayload(data)), '');
@@ -250,7 +251,7 @@ describe('MeterSampler', () => {
       startSession('s1');
       await clock.advance(5 * MIN);
       assert.ok(sent.length > 0);
-      charger.endSession(1, 3000, clock.now());
+      charger.endSession(1, { meterStopWh: 3000 });
       assert.deepEqual(sampler!.takeTransactionData('s1'), []);
     });
 
@@ -261,10 +262,10 @@ describe('MeterSampler', () => {
       start();
       startSession('s1', 1, 1000);
       for (let i = 1; i <= 12; i++) {
-        charger.set(1, { meter: reading(1000 + i) });
+        charger.setQuietly(1, { meter: reading(1000 + i) });
         await clock.advance(10 * S);
       }
-      charger.endSession(1, 2000, clock.now());
+      charger.endSession(1, { meterStopWh: 2000 });
       const data = sampler!.takeTransactionData('s1');
       assert.equal(data.length, 5);
       assert.deepEqual(contexts(data), ['Transaction.Begin', 'Sample.Periodic', 'Sample.Periodic', 'Sample.Periodic', 'Transaction.End']);
@@ -277,7 +278,7 @@ describe('MeterSampler', () => {
       await set('StopTxnSampledData', EAIR);
       start();
       const s = startSession('s1', 2, 500);
-      charger.set(2, { meter: reading(777) });
+      charger.setQuietly(2, { meter: reading(777) });
       await clock.advance(90 * S);
       const final = { ...s, stoppedAt: new Date(clock.now()).toISOString(), meterStopWh: 800 };
       const data = sampler!.takeTransactionData('s1', final);
@@ -286,7 +287,7 @@ describe('MeterSampler', () => {
         ['2026-01-01T12:01:00.000Z', 'Sample.Periodic', '777'],
         ['2026-01-01T12:01:30.000Z', 'Transaction.End', '800'],
       ]);
-      charger.endSession(2, 800, clock.now()); // announced afterwards: nothing left to do
+      charger.endSession(2, { meterStopWh: 800 }); // announced afterwards: nothing left to do
       assert.deepEqual(sampler!.takeTransactionData('s1'), []);
       startSession('s2', 2, 800);
       await clock.advance(1);

@@ -3,7 +3,8 @@ import { strict as assert } from 'node:assert';
 import { MEASURANDS } from '../../../app/ocpp/configuration/keys.js';
 import type { SampledValue } from '../../../app/ocpp/ocpp-types.js';
 import { energyRegister, sampledValues } from '../../../app/ocpp/metering/sampled-values.js';
-import { reading, schemaErrors, view } from './helpers.js';
+import { connectorView as view, reading } from '../fake-charger-port.js';
+import { schemaErrors } from './helpers.js';
 
 const CONTEXTS = ['Sample.Periodic', 'Sample.Clock', 'Transaction.Begin', 'Transaction.End'] as const;
 

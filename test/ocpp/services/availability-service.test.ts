@@ -4,14 +4,15 @@ import { join } from 'node:path';
 
 import { AVAILABILITY_FILE, AvailabilityService } from '../../../app/ocpp/availability/availability-service.js';
 import type { PersistenceProblem } from '../../../app/persistence/durable-json-file.js';
-import { FakeChargerPort, sessionRecord, storesFixture } from './helpers.js';
+import { FakeChargerPort, sessionRecord } from '../fake-charger-port.js';
+import { storesFixture } from './helpers.js';
 
 describe('ocpp/services/availability-service', () => {
   const fx = storesFixture();
   let charger: FakeChargerPort;
   let problems: PersistenceProblem[];
   const open = (on = charger) => AvailabilityService.open(fx.dir, on, (p) => void problems.push(p));
-  const withSession = (connectorId: number) => charger.set(connectorId, { session: sessionRecord(`s${connectorId}`, connectorId, 0, 0), status: 'Charging' }, true);
+  const withSession = (connectorId: number) => charger.setQuietly(connectorId, { session: sessionRecord(`s${connectorId}`, connectorId, 0, 0), status: 'Charging' });
 
   beforeEach(() => {
     charger = new FakeChargerPort(2);

@@ -2,7 +2,8 @@ import { strict as assert } from 'node:assert';
 
 import { profileLimit, type ChargingProfile, type ChargingSchedulePeriod } from '../../../app/ocpp/smart-charging/charging-profile.js';
 import { TxProfiles } from '../../../app/ocpp/smart-charging/tx-profiles.js';
-import { FakeChargerPort, TestClock, sessionRecord } from './helpers.js';
+import { FakeChargerPort, sessionRecord } from '../fake-charger-port.js';
+import { TestClock } from './helpers.js';
 
 const S = 1000;
 const MIN = 60 * S;
@@ -235,7 +236,7 @@ describe('ocpp/services/tx-profiles', () => {
 
   it('a session already running takes the profile at once, from its own start', () => {
     const start = clock.now() - 700 * S;
-    charger.set(1, { session: sessionRecord('s1', 1, start, 0), status: 'Charging' }, true);
+    charger.setQuietly(1, { session: sessionRecord('s1', 1, start, 0), status: 'Charging' });
     profiles.forNextSession(1, relative);
     assert.equal(charger.limitOf(1), 10, 'already past the first period');
   });

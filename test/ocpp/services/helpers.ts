@@ -1,19 +1,16 @@
-// Fakes and fixtures for the OCPP client's services: a scripted connection, a ChargerPort that
-// records every command, a virtual clock that shows when its timers fall due, and temp dirs for
-// a real ConfigurationStore / TransactionQueue.
+// Fakes and fixtures for the OCPP client's services: a scripted connection, a virtual clock that
+// shows when its timers fall due, and temp dirs for a real ConfigurationStore / TransactionQueue.
+// The charger is the shared FakeChargerPort (../fake-charger-port.ts).
 
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 import { VirtualClock, type TimerHandle } from '../../../hal/clock.js';
-import type { MeterReading } from '../../../hal/interfaces.js';
-import type { ChargerEvent, ChargerPort, ConnectorView, SessionSettings, StationView, StopReason, UnlockResult } from '../../../app/ocpp/charger-port.js';
 import { ConfigurationStore, type ConfigurationStoreOptions } from '../../../app/ocpp/configuration/configuration-store.js';
 import type { OcppConnection } from '../../../app/ocpp/connection/ocpp-connection.js';
 import { OcppCallError, type CallFailureKind } from '../../../app/ocpp/ocpp-types.js';
 import { TransactionQueue, type QueueProblem, type TransactionQueueOptions } from '../../../app/ocpp/queue/transaction-queue.js';
-import type { SessionRecord } from '../../../app/records.js';
 import { TransactionService, type TransactionServiceOptions } from '../../../app/ocpp/transactions/transaction-service.js';
 
 /** A VirtualClock that also tells when each pending one-shot timer falls due. */
@@ -170,177 +167,6 @@ export class FakeConnection {
 
 export const failure = (kind: CallFailureKind, action = 'X'): OcppCallError =>
   new OcppCallError(kind, action, `fake ${kind}`, kind === 'call-error' ? 'InternalError' : undefined);
-
-// --- the charger ---
-
-export function reading(importEnergyWh: number, totalPowerW = 11_040): MeterReading {
-  const phase = { voltageV: 230, currentA: 16, powerW: 3680 };
-  return { phases: [phase, phase, phase], totalPowerW, frequencyHz: 50, importEnergyWh };
-}
-
-export function idleView(connectorId: number, patch: Partial<ConnectorView> = {}): ConnectorView {
-  return {
-    connectorId,
-    status: 'Available',
-    faults: [],
-    phases: 3,
-    meter: reading(1000),
-    offeredCurrentA: 0,
-    socketTemperatureC: null,
-    socPercent: null,
-    session: null,
-    plugged: false,
-    ...patch,
-  };
-}
-
-export function sessionRecord(sessionId: string, connectorId: number, startedAtMs: number, meterStartWh: number, patch: Partial<SessionRecord> = {}): SessionRecord {
-  return {
-    sessionId,
-    connectorId,
-    idTag: 'TAG1',
-    startedAt: new Date(startedAtMs).toISOString(),
-    stoppedAt: null,
-    meterStartWh,
-    meterStopWh: null,
-    energyWh: 0,
-    maxPowerW: 0,
-    stopReason: null,
-    stopFault: null,
-    ...patch,
-  };
-}
-
-/** A full ChargerPort: views and events the test sets, and a record of every command. */
-export class FakeChargerPort implements ChargerPort {
-  readonly connectorIds: readonly number[];
-  private readonly views = new Map<number, ConnectorView>();
-  private stationView: StationView = { status: 'Available', faults: [] };
-  private readonly listeners = new Set<(event: ChargerEvent) => void>();
-  /** Kept sessions, oldest first (what sessions() returns). */
-  records: SessionRecord[] = [];
-
-  readonly authorized: Array<{ connectorId: number; idTag: string }> = [];
-  readonly stops: Array<{ connectorId: number; reason: StopReason; stoppedByIdTag: string | null }> = [];
-  readonly operative: Array<{ connectorId: number; operative: boolean }> = [];
-  readonly limits: Array<{ connectorId: number; amps: number | null; at: number }> = [];
-  readonly unlocks: number[] = [];
-  readonly sessionSettings: SessionSettings[] = [];
-  /** What authorize() answers. */
-  authorizeResult = true;
-  unlockResult: UnlockResult = 'Unlocked';
-
-  constructor(
-    connectorCount = 2,
-    private readonly clock: { now(): number } = { now: () => 0 },
-  ) {
-    this.connectorIds = Array.from({ length: connectorCount }, (_, i) => i + 1);
-    for (const id of this.connectorIds) this.views.set(id, idleView(id));
-  }
-
-  connector(connectorId: number): ConnectorView {
-    const view = this.views.get(connectorId);
-    if (!view) throw new Error(`no connector ${connectorId}`);
-    return view;
-  }
-
-  station(): StationView {
-    return this.stationView;
-  }
-
-  onEvent(listener: (event: ChargerEvent) => void): () => void {
-    this.listeners.add(listener);
-    return () => void this.listeners.delete(listener);
-  }
-
-  get listenerCount(): number {
-    return this.listeners.size;
-  }
-
-  emit(event: ChargerEvent): void {
-    for (const listener of [...this.listeners]) listener(event);
-  }
-
-  /** Changes a view; announces it with 'changed' unless quiet. */
-  set(connectorId: number, patch: Partial<ConnectorView>, quiet = false): void {
-    this.views.set(connectorId, { ...this.connector(connectorId), ...patch });
-    if (!quiet) this.emit({ type: 'changed', connectorId });
-  }
-
-  startSession(session: SessionRecord): void {
-    this.set(session.connectorId, { session, status: 'Charging', plugged: true }, true);
-    this.records.push(session);
-    this.emit({ type: 'sessionStarted', connectorId: session.connectorId, session });
-  }
-
-  /** The session's energy so far (and the meter register), announced as a meter reading. */
-  meter(connectorId: number, energyWh: number): void {
-    const view = this.connector(connectorId);
-    const register = (view.session?.meterStartWh ?? 0) + energyWh;
-    const r = reading(register);
-    const session = view.session ? { ...view.session, energyWh } : null;
-    this.set(connectorId, { meter: r, session }, true);
-    if (session) this.records = this.records.map((s) => (s.sessionId === session.sessionId ? session : s));
-    this.emit({ type: 'meterReading', connectorId, reading: r, at: this.clock.now() });
-  }
-
-  /** Ends the session as the charger does: the view loses it, then the final record is announced. */
-  endSession(connectorId: number, reason: StopReason = 'Local', stoppedByIdTag: string | null = null, stoppedAtMs = this.clock.now()): SessionRecord {
-    const s = this.connector(connectorId).session;
-    if (!s) throw new Error(`no session on ${connectorId}`);
-    const final: SessionRecord = {
-      ...s,
-      stoppedAt: new Date(stoppedAtMs).toISOString(),
-      meterStopWh: s.meterStartWh + s.energyWh,
-      stopReason: reason,
-    };
-    this.records = this.records.map((r) => (r.sessionId === s.sessionId ? final : r));
-    this.set(connectorId, { session: null, status: 'Finishing' }, true);
-    this.emit({ type: 'sessionStopped', connectorId, session: final, stoppedByIdTag });
-    return final;
-  }
-
-  authorize(connectorId: number, idTag: string): boolean {
-    this.authorized.push({ connectorId, idTag });
-    return this.authorizeResult;
-  }
-
-  stopSession(connectorId: number, reason: StopReason, stoppedByIdTag: string | null = null): boolean {
-    this.stops.push({ connectorId, reason, stoppedByIdTag });
-    return this.connector(connectorId).session !== null;
-  }
-
-  unlock(connectorId: number): Promise<UnlockResult> {
-    this.unlocks.push(connectorId);
-    return Promise.resolve(this.unlockResult);
-  }
-
-  setOperative(connectorId: number, operative: boolean): void {
-    this.operative.push({ connectorId, operative });
-  }
-
-  setExternalLimit(connectorId: number, amps: number | null): void {
-    this.limits.push({ connectorId, amps, at: this.clock.now() });
-  }
-
-  /** The last external limit set on a connector (undefined: never set). */
-  limitOf(connectorId: number): number | null | undefined {
-    return this.limits.filter((l) => l.connectorId === connectorId).at(-1)?.amps;
-  }
-
-  /** The last operative state set for a connector. */
-  operativeOf(connectorId: number): boolean | undefined {
-    return this.operative.filter((o) => o.connectorId === connectorId).at(-1)?.operative;
-  }
-
-  configureSessions(settings: SessionSettings): void {
-    this.sessionSettings.push(settings);
-  }
-
-  sessions(): readonly SessionRecord[] {
-    return this.records;
-  }
-}
 
 // --- stores in temp dirs ---
 

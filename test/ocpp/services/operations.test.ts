@@ -27,7 +27,8 @@ import type { ChargingProfile } from '../../../app/ocpp/smart-charging/charging-
 import { TxProfiles } from '../../../app/ocpp/smart-charging/tx-profiles.js';
 import type { TransactionService } from '../../../app/ocpp/transactions/transaction-service.js';
 import { FakeCaller } from '../authorization/fake-caller.js';
-import { FakeChargerPort, FakeConnection, TestClock, configure, failure, logSink, sessionRecord, storesFixture, until, testTransactionService } from './helpers.js';
+import { FakeChargerPort, sessionRecord } from '../fake-charger-port.js';
+import { FakeConnection, TestClock, configure, failure, logSink, storesFixture, until, testTransactionService } from './helpers.js';
 
 /** OCPP 1.6 Core, Central System → charge point (iec61851-reference.md §B2). */
 const CORE_INCOMING = ['ChangeAvailability', 'ChangeConfiguration', 'ClearCache', 'DataTransfer', 'GetConfiguration', 'RemoteStartTransaction', 'RemoteStopTransaction', 'Reset', 'UnlockConnector'];
@@ -134,14 +135,14 @@ describe('ocpp/services/operations', () => {
     });
 
     it('without a connector: the one an EV is plugged into', async () => {
-      charger.set(2, { plugged: true, status: 'Preparing' }, true);
+      charger.setQuietly(2, { plugged: true, status: 'Preparing' });
       assert.deepEqual(remoteStartTransaction.handle(services, { idTag: 'APP1' }), { status: 'Accepted' });
       await afterAnswers();
       assert.deepEqual(charger.authorized, [{ connectorId: 2, idTag: 'APP1' }]);
     });
 
     it('without a connector: the only free one', async () => {
-      charger.set(1, { status: 'Unavailable' }, true);
+      charger.setQuietly(1, { status: 'Unavailable' });
       assert.deepEqual(remoteStartTransaction.handle(services, { idTag: 'APP1' }), { status: 'Accepted' });
       await afterAnswers();
       assert.deepEqual(charger.authorized, [{ connectorId: 2, idTag: 'APP1' }]);
@@ -149,8 +150,8 @@ describe('ocpp/services/operations', () => {
 
     it('without a connector, when it cannot tell which: Rejected', async () => {
       assert.deepEqual(remoteStartTransaction.handle(services, { idTag: 'APP1' }), { status: 'Rejected' }, 'two free, none plugged');
-      charger.set(1, { plugged: true, status: 'Preparing' }, true);
-      charger.set(2, { plugged: true, status: 'Preparing' }, true);
+      charger.setQuietly(1, { plugged: true, status: 'Preparing' });
+      charger.setQuietly(2, { plugged: true, status: 'Preparing' });
       assert.deepEqual(remoteStartTransaction.handle(services, { idTag: 'APP1' }), { status: 'Rejected' }, 'two plugged');
       await afterAnswers();
       assert.deepEqual(charger.authorized, []);
@@ -159,11 +160,11 @@ describe('ocpp/services/operations', () => {
     it('Rejected: unknown connector, one in session, Unavailable or Faulted', () => {
       assert.deepEqual(remoteStartTransaction.handle(services, { connectorId: 3, idTag: 'APP1' }), { status: 'Rejected' });
       assert.deepEqual(remoteStartTransaction.handle(services, { connectorId: 0, idTag: 'APP1' }), { status: 'Rejected' });
-      charger.set(1, { session: sessionRecord('s1', 1, clock.now(), 0), status: 'Charging' }, true);
+      charger.setQuietly(1, { session: sessionRecord('s1', 1, clock.now(), 0), status: 'Charging' });
       assert.deepEqual(remoteStartTransaction.handle(services, { connectorId: 1, idTag: 'APP1' }), { status: 'Rejected' });
-      charger.set(2, { status: 'Unavailable' }, true);
+      charger.setQuietly(2, { status: 'Unavailable' });
       assert.deepEqual(remoteStartTransaction.handle(services, { connectorId: 2, idTag: 'APP1' }), { status: 'Rejected' });
-      charger.set(2, { status: 'Faulted' }, true);
+      charger.setQuietly(2, { status: 'Faulted' });
       assert.deepEqual(remoteStartTransaction.handle(services, { connectorId: 2, idTag: 'APP1' }), { status: 'Rejected' });
       assert.equal(tasks.length, 0);
     });
@@ -285,7 +286,7 @@ describe('ocpp/services/operations', () => {
     it('Accepted, Scheduled, Rejected', async () => {
       assert.deepEqual(await changeAvailability.handle(services, { connectorId: 1, type: 'Inoperative' }), { status: 'Accepted' });
       assert.equal(charger.operativeOf(1), false);
-      charger.set(2, { session: sessionRecord('s2', 2, clock.now(), 0), status: 'Charging' }, true);
+      charger.setQuietly(2, { session: sessionRecord('s2', 2, clock.now(), 0), status: 'Charging' });
       assert.deepEqual(await changeAvailability.handle(services, { connectorId: 2, type: 'Inoperative' }), { status: 'Scheduled' });
       assert.deepEqual(await changeAvailability.handle(services, { connectorId: 9, type: 'Inoperative' }), { status: 'Rejected' });
       assert.deepEqual(await changeAvailability.handle(services, { connectorId: 0, type: 'Inoperative' }), { status: 'Scheduled' });

@@ -7,7 +7,8 @@ import { OcppTime } from '../../../app/ocpp/ocpp-time.js';
 import type { TransactionMessage, TransactionQueue } from '../../../app/ocpp/queue/transaction-queue.js';
 import { reconcileAfterRestart } from '../../../app/ocpp/transactions/reconcile.js';
 import type { SessionRecord } from '../../../app/records.js';
-import { FakeChargerPort, FakeConnection, TestClock, logSink, reading, sessionRecord, storesFixture, until, testTransactionService } from './helpers.js';
+import { FakeChargerPort, reading, sessionRecord } from '../fake-charger-port.js';
+import { FakeConnection, TestClock, logSink, storesFixture, until, testTransactionService } from './helpers.js';
 
 const HOUR = 3_600_000;
 const T0 = Date.UTC(2026, 0, 1);
@@ -100,7 +101,7 @@ describe('ocpp/services/reconcile', () => {
   it('a queued Start the store never kept: a PowerLoss Stop at the meter register now', async () => {
     await queueBeforeCut([startMsg('s1')]);
     charger.records = [closed('s0', 1, T0 - 2 * HOUR, 500, 100)];
-    charger.set(1, { meter: reading(7777) }, true);
+    charger.setQuietly(1, { meter: reading(7777) });
     await reconcile();
     assert.deepEqual(enqueued, ['Stop s1']);
     const ghost = stops[0]!;
@@ -122,11 +123,11 @@ describe('ocpp/services/reconcile', () => {
 
   it('a ghost waits for the first meter reading after start-up', async () => {
     await queueBeforeCut([startMsg('s1')]);
-    charger.set(1, { meter: null }, true);
+    charger.setQuietly(1, { meter: null });
     const done = reconcile();
     await clock.advance(1000);
     assert.deepEqual(enqueued, []);
-    charger.set(1, { meter: reading(4242) }, true);
+    charger.setQuietly(1, { meter: reading(4242) });
     charger.emit({ type: 'meterReading', connectorId: 1, reading: reading(4242), at: clock.now() });
     await done;
     assert.equal(stops[0]!.meterStopWh, 4242);
@@ -135,7 +136,7 @@ describe('ocpp/services/reconcile', () => {
 
   it('a ghost whose meter never answers is closed at 0 after the wait', async () => {
     await queueBeforeCut([startMsg('s1')]);
-    charger.set(1, { meter: null }, true);
+    charger.setQuietly(1, { meter: null });
     const done = reconcile();
     await clock.advance(5000);
     await done;
@@ -189,7 +190,7 @@ describe('ocpp/services/reconcile', () => {
 
   it('through TransactionService.start: the PowerLoss Stop of a ghost goes out with the register and transactionId', async () => {
     await queueBeforeCut([startMsg('s1')], 1); // the Start was delivered: transactionId 100
-    charger.set(1, { meter: reading(5555) }, true);
+    charger.setQuietly(1, { meter: reading(5555) });
     const connection = new FakeConnection(clock);
     connection.respond = () => ({});
     const link = new BackendLink(connection.asConnection);

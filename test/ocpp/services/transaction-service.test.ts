@@ -7,7 +7,8 @@ import type { IdTagInfo } from '../../../app/ocpp/ocpp-types.js';
 import { OcppTime } from '../../../app/ocpp/ocpp-time.js';
 import type { QueuedMessage, TransactionQueue } from '../../../app/ocpp/queue/transaction-queue.js';
 import type { TransactionService } from '../../../app/ocpp/transactions/transaction-service.js';
-import { FakeChargerPort, FakeConnection, TestClock, configure, failure, sessionRecord, settle, storesFixture, until, testTransactionService } from './helpers.js';
+import { FakeChargerPort, sessionRecord } from '../fake-charger-port.js';
+import { FakeConnection, TestClock, configure, failure, settle, storesFixture, until, testTransactionService } from './helpers.js';
 
 const HOUR = 3_600_000;
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -74,7 +75,7 @@ describe('ocpp/services/transaction-service', () => {
     service.meterValues({ connectorId: 1, sessionId: 's1', meterValue: [{ timestamp: iso(clock.now()), sampledValue: [{ value: '1250' }] }] });
     charger.meter(1, 500);
     await clock.advance(60_000);
-    charger.endSession(1, 'Fault', 'CARD1');
+    charger.endSession(1, { reason: 'Fault', stoppedByIdTag: 'CARD1' });
     await service.idle();
 
     const messages = queued();
@@ -95,7 +96,7 @@ describe('ocpp/services/transaction-service', () => {
   it('a session without a card starts with freeChargingIdTag; a stop without an idTag sends none', async () => {
     await service.start();
     charger.startSession(sessionRecord('s1', 2, clock.now(), 0, { idTag: null }));
-    charger.endSession(2, 'EVDisconnected');
+    charger.endSession(2, { reason: 'EVDisconnected' });
     await service.idle();
     const [start, stop] = queued();
     assert.equal((start!.payload as { idTag: string }).idTag, 'FREE');
@@ -109,7 +110,7 @@ describe('ocpp/services/transaction-service', () => {
     await service.start();
     charger.startSession(sessionRecord('s1', 1, clock.now(), 1000));
     charger.meter(1, 2000);
-    charger.endSession(1, 'Local');
+    charger.endSession(1, { reason: 'Local' });
     await service.idle();
     const stop = queued().find((m) => m.action === 'StopTransaction')!;
     const data = (stop.payload as { transactionData?: Array<{ sampledValue: Array<{ context?: string; value: string }> }> }).transactionData;
@@ -121,7 +122,7 @@ describe('ocpp/services/transaction-service', () => {
   it('without StopTxn data configured, StopTransaction has no transactionData', async () => {
     await service.start();
     charger.startSession(sessionRecord('s1', 1, clock.now(), 1000));
-    charger.endSession(1, 'Local');
+    charger.endSession(1, { reason: 'Local' });
     await service.idle();
     assert.equal('transactionData' in (queued()[1]!.payload as object), false);
   });
@@ -136,7 +137,7 @@ describe('ocpp/services/transaction-service', () => {
     assert.equal(service.connectorForTransaction(42), 1);
     assert.equal(service.connectorForTransaction(43), null);
     stopInfo = { status: 'Blocked' };
-    charger.endSession(1, 'Local', 'CARD2');
+    charger.endSession(1, { reason: 'Local', stoppedByIdTag: 'CARD2' });
     await until(() => service.drained && learned.length === 2, 'Stop delivered');
     const stop = connection.sent('StopTransaction')[0]!;
     assert.equal((stop.payload as { transactionId: number }).transactionId, 42);
@@ -153,7 +154,7 @@ describe('ocpp/services/transaction-service', () => {
     await clock.advance(30_000);
     charger.meter(1, 200);
     await clock.advance(30_000);
-    charger.endSession(1, 'Local');
+    charger.endSession(1, { reason: 'Local' });
     await service.idle();
     const messages = queued();
     assert.deepEqual(messages.map((m) => m.action), ['StartTransaction', 'MeterValues', 'MeterValues', 'StopTransaction']);
@@ -209,7 +210,7 @@ describe('ocpp/services/transaction-service', () => {
     assert.equal(charger.limitOf(1), 0, 'the cap reached: no more energy');
     assert.deepEqual(charger.stops, [], 'the session is not stopped');
     assert.equal(charger.limitOf(2), undefined, 'other connectors untouched');
-    charger.endSession(1, 'Local');
+    charger.endSession(1, { reason: 'Local' });
     assert.equal(charger.limitOf(1), null, 'the limit goes with the session');
   });
 
@@ -230,7 +231,7 @@ describe('ocpp/services/transaction-service', () => {
     online();
     charger.startSession(sessionRecord('s1', 1, clock.now(), 0, { idTag: 'BAD' }));
     await until(() => learned.length === 1, 'refused');
-    charger.endSession(1, 'Local');
+    charger.endSession(1, { reason: 'Local' });
     startInfo = { status: 'Accepted' };
     charger.startSession(sessionRecord('s2', 1, clock.now(), 0, { idTag: 'GOOD' }));
     await until(() => learned.length === 2, 'second session accepted'); // the Stop of s1 had no idTagInfo
@@ -242,7 +243,7 @@ describe('ocpp/services/transaction-service', () => {
     startInfo = { status: 'Invalid' };
     await service.start();
     charger.startSession(sessionRecord('s1', 1, clock.now(), 0, { idTag: 'BAD' }));
-    charger.endSession(1, 'Local');
+    charger.endSession(1, { reason: 'Local' });
     online();
     await until(() => service.drained, 'delivered');
     assert.deepEqual(charger.stops, []);

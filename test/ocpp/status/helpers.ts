@@ -6,11 +6,22 @@ import { VirtualClock } from '../../../hal/clock.js';
 import { ConfigurationStore } from '../../../app/ocpp/configuration/configuration-store.js';
 import { StatusNotifier } from '../../../app/ocpp/status/status-notifier.js';
 import type { StatusNotificationRequest } from '../../../app/ocpp/status/status-report.js';
-import { FakeCharger } from './fake-charger.js';
+import type { FaultView } from '../../../app/ocpp/charger-port.js';
+import type { SessionRecord } from '../../../app/records.js';
+import { FAULTS, type FaultName } from '../../../state-machines/faults.js';
+import { FakeChargerPort } from '../fake-charger-port.js';
 
 export const T0 = Date.UTC(2026, 0, 1);
 
 export const iso = (ms: number): string => new Date(ms).toISOString();
+
+/** Only its presence matters to status reporting. */
+export const SESSION = { sessionId: 's-1', connectorId: 1 } as unknown as SessionRecord;
+
+export function faultView(fault: FaultName, since = '2026-01-01T00:00:00.000Z'): FaultView {
+  const row = FAULTS[fault];
+  return { fault, ocppErrorCode: row.ocppErrorCode, vendorErrorCode: row.vendorErrorCode, info: row.displayReason, since };
+}
 
 /** "connectorId status errorCode", for compact sequence assertions. */
 export const brief = (p: StatusNotificationRequest): string => `${p.connectorId} ${p.status} ${p.errorCode}`;
@@ -31,7 +42,7 @@ export function statusFixture() {
   const fx = {
     dir: '',
     clock: new VirtualClock(T0),
-    charger: new FakeCharger(2),
+    charger: new FakeChargerPort(2),
     store: undefined as unknown as ConfigurationStore,
     notifier: undefined as unknown as StatusNotifier,
     sent: [] as StatusNotificationRequest[],
@@ -57,7 +68,7 @@ export function statusFixture() {
   beforeEach(async () => {
     fx.dir = await mkdtemp(join(tmpdir(), 'charger-ocpp-status-'));
     fx.clock = new VirtualClock(T0);
-    fx.charger = new FakeCharger(2);
+    fx.charger = new FakeChargerPort(2);
     fx.sent = [];
     fx.logs = [];
     fx.manual = false;

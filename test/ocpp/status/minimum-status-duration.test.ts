@@ -1,7 +1,6 @@
 import { strict as assert } from 'node:assert';
 
-import { faultView, SESSION } from './fake-charger.js';
-import { iso, statusFixture, T0 } from './helpers.js';
+import { faultView, iso, SESSION, statusFixture, T0 } from './helpers.js';
 
 describe('StatusNotifier: MinimumStatusDuration (§4.9, §9.1.20)', () => {
   const fx = statusFixture();

@@ -1,8 +1,7 @@
 import { strict as assert } from 'node:assert';
 
 import { OcppCallError } from '../../../app/ocpp/ocpp-types.js';
-import { faultView, SESSION } from './fake-charger.js';
-import { iso, statusFixture, T0 } from './helpers.js';
+import { faultView, iso, SESSION, statusFixture, T0 } from './helpers.js';
 
 describe('StatusNotifier: online, offline and sending', () => {
   const fx = statusFixture();

@@ -2,9 +2,10 @@ import { strict as assert } from 'node:assert';
 
 import type { ConnectorView, FaultView } from '../../../app/ocpp/charger-port.js';
 import { connectorReport, EV_SIDE_DISCONNECTED, reportKey, stationReport } from '../../../app/ocpp/status/status-report.js';
-import { faultView, idleView, SESSION } from './fake-charger.js';
+import { connectorView } from '../fake-charger-port.js';
+import { faultView, SESSION } from './helpers.js';
 
-const view = (change: Partial<ConnectorView>): ConnectorView => ({ ...idleView(1), ...change });
+const view = (change: Partial<ConnectorView>): ConnectorView => connectorView(1, change);
 const plugged = (change: Partial<ConnectorView>): ConnectorView => view({ plugged: true, session: SESSION, ...change });
 
 describe('status report (§4.9, §7.6)', () => {
