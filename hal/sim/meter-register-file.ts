@@ -1,15 +1,18 @@
 // A real energy meter keeps its import register through a power cut of the charger. The
 // simulated one keeps it in a small file: written (fsync'd, then renamed into place) before a
 // reading that shows a new value leaves the meter, so no value the charger has seen is lost and
-// the register never goes back across restarts.
+// the register never goes back across restarts. Writes are asynchronous (the event loop also
+// runs the safety logic) and one at a time.
 
-import { closeSync, fsyncSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
+import { open, rename } from 'node:fs/promises';
 
 export class MeterRegisterFile {
   private readonly registers: Record<string, number>;
 
   constructor(private readonly path: string) {
     this.registers = MeterRegisterFile.read(path);
+    this.kept = { ...this.registers };
   }
 
   /** The register kept for a connector, if any. */
@@ -17,19 +20,29 @@ export class MeterRegisterFile {
     return this.registers[String(connectorId)];
   }
 
-  /** Keeps a register value durably (a no-op when it is what is kept already). */
-  keep(connectorId: number, wh: number): void {
-    if (this.registers[String(connectorId)] === wh) return;
+  private tail: Promise<void> = Promise.resolve();
+  private kept: Record<string, number>;
+
+  /** Resolves once this register value is durable (at once when it is what is kept already). */
+  keep(connectorId: number, wh: number): Promise<void> {
     this.registers[String(connectorId)] = wh;
+    this.tail = this.tail.then(() => this.write());
+    return this.tail;
+  }
+
+  private async write(): Promise<void> {
+    if (Object.entries(this.registers).every(([id, wh]) => this.kept[id] === wh)) return;
+    const snapshot = { ...this.registers };
     const tmp = `${this.path}.tmp`;
-    const fd = openSync(tmp, 'w');
+    const handle = await open(tmp, 'w');
     try {
-      writeSync(fd, JSON.stringify(this.registers));
-      fsyncSync(fd);
+      await handle.writeFile(JSON.stringify(snapshot));
+      await handle.sync();
     } finally {
-      closeSync(fd);
+      await handle.close();
     }
-    renameSync(tmp, this.path);
+    await rename(tmp, this.path);
+    this.kept = snapshot;
   }
 
   private static read(path: string): Record<string, number> {

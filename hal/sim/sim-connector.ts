@@ -90,7 +90,7 @@ export class SimConnector {
     this.contactor = new SimContactor(timers, () => this.integrate());
     this.lock = socket ? new SimConnectorLock(timers) : null;
     this.rcd = new SimResidualCurrentMonitor(timers);
-    this.meter = new SimEnergyMeter(timers, `meter of connector ${config.connectorId}`, () => this.sampleMeter());
+    this.meter = new SimEnergyMeter(timers, `meter of connector ${config.connectorId}`, () => this.sampleMeterDurably());
     this.hardware = {
       connectorId: config.connectorId,
       pilot: this.pilot,
@@ -331,6 +331,13 @@ export class SimConnector {
     this.pilot.refresh();
   }
 
+  /** The reading leaves the meter only once its register is kept (see MeterRegisterFile). */
+  private async sampleMeterDurably(): Promise<MeterReading> {
+    const reading = this.sampleMeter();
+    await this.registerFile?.keep(this.config.connectorId, reading.importEnergyWh);
+    return reading;
+  }
+
   private sampleMeter(): MeterReading {
     this.integrate();
     const wired = this.config.phases;
@@ -340,7 +347,6 @@ export class SimConnector {
       return { voltageV, currentA, powerW: voltageV * currentA };
     };
     const phases = [phase(0), phase(1), phase(2)] as const;
-    this.registerFile?.keep(this.config.connectorId, this.registerWh);
     return {
       phases,
       totalPowerW: phases[0].powerW + phases[1].powerW + phases[2].powerW,

@@ -15,7 +15,7 @@ export class SimEnergyMeter implements EnergyMeter {
   constructor(
     private readonly timers: SimTimers,
     private readonly name: string,
-    private readonly sample: () => MeterReading,
+    private readonly sample: () => MeterReading | Promise<MeterReading>,
   ) {}
 
   read(): Promise<MeterReading> {
@@ -23,7 +23,7 @@ export class SimEnergyMeter implements EnergyMeter {
     return new Promise((resolve, reject) => {
       const handle = this.timers.after(lost ? METER_TIMEOUT_MS : METER_LATENCY_MS, () => {
         if (lost) reject(new MeterCommunicationError(`${this.name}: no answer within ${METER_TIMEOUT_MS} ms`));
-        else resolve(this.sample());
+        else Promise.resolve().then(this.sample).then(resolve, (error: Error) => reject(new MeterCommunicationError(`${this.name}: ${error.message}`)));
       });
       if (handle === undefined) reject(new MeterCommunicationError(`${this.name}: board closed`));
     });
