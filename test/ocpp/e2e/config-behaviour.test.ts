@@ -11,11 +11,7 @@ describe('OCPP e2e: configuration-driven behaviour', function () {
   let csms: DevCsms;
   let rig: OcppRig;
 
-  beforeEach(async () => {
-    csms = await e2e.csms();
-    csms.setTag(CARD, { status: 'Accepted' });
-    rig = await e2e.rig(csms);
-  });
+  beforeEach(async () => ({ csms, rig } = await e2e.cardRig()));
   afterEach(() => e2e.cleanup());
 
   const set = async (key: string, value: string) => assert.deepEqual(await rig.call('ChangeConfiguration', { key, value }), { status: 'Accepted' }, key);

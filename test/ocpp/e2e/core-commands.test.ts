@@ -10,11 +10,7 @@ describe('OCPP e2e: Core commands', function () {
   let csms: DevCsms;
   let rig: OcppRig;
 
-  beforeEach(async () => {
-    csms = await e2e.csms();
-    csms.setTag(CARD, { status: 'Accepted' });
-    rig = await e2e.rig(csms);
-  });
+  beforeEach(async () => ({ csms, rig } = await e2e.cardRig()));
   afterEach(() => e2e.cleanup());
 
   async function chargeWithCard(connectorId = 1): Promise<{ mark: number; transactionId: number }> {

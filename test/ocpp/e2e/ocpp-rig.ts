@@ -332,6 +332,13 @@ export class E2e {
     return rig;
   }
 
+  /** The usual start of a test: a CSMS that accepts CARD, and a rig connected to it. */
+  async cardRig(options: RigOptions = {}): Promise<{ csms: DevCsms; rig: OcppRig }> {
+    const csms = await this.csms();
+    csms.setTag(CARD, { status: 'Accepted' });
+    return { csms, rig: await this.rig(csms, options) };
+  }
+
   async restart(rig: OcppRig, options: RigOptions = {}): Promise<OcppRig> {
     const next = await rig.restart(options);
     this.rigs.push(next);

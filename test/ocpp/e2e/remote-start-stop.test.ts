@@ -9,11 +9,7 @@ describe('OCPP e2e: RemoteStartTransaction / RemoteStopTransaction', function ()
   let csms: DevCsms;
   let rig: OcppRig;
 
-  beforeEach(async () => {
-    csms = await e2e.csms();
-    csms.setTag(CARD, { status: 'Accepted' });
-    rig = await e2e.rig(csms);
-  });
+  beforeEach(async () => ({ csms, rig } = await e2e.cardRig()));
   afterEach(() => e2e.cleanup());
 
   it('before the plug: Accepted, Preparing, then the EV plugs in and the transaction starts with the remote idTag (no Authorize)', async () => {

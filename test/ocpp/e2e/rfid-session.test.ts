@@ -17,11 +17,7 @@ describe('OCPP e2e: RFID session', function () {
   let csms: DevCsms;
   let rig: OcppRig;
 
-  beforeEach(async () => {
-    csms = await e2e.csms();
-    csms.setTag(CARD, { status: 'Accepted' });
-    rig = await e2e.rig(csms);
-  });
+  beforeEach(async () => ({ csms, rig } = await e2e.cardRig()));
   afterEach(() => e2e.cleanup());
 
   it('plug, card: Authorize, StartTransaction, Preparing → Charging, MeterValues with the transactionId; card again: StopTransaction Local at the register', async () => {

@@ -11,11 +11,7 @@ describe('OCPP e2e: malformed and hostile frames', function () {
   let csms: DevCsms;
   let rig: OcppRig;
 
-  beforeEach(async () => {
-    csms = await e2e.csms();
-    csms.setTag(CARD, { status: 'Accepted' });
-    rig = await e2e.rig(csms);
-  });
+  beforeEach(async () => ({ csms, rig } = await e2e.cardRig()));
   afterEach(() => e2e.cleanup());
 
   async function answerTo(messageId: string): Promise<RecordedMessage> {

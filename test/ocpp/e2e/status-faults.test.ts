@@ -4,18 +4,12 @@
 import { strict as assert } from 'node:assert';
 import { FAULTS } from '../../../state-machines/faults.js';
 import { CARD, E2e, OcppRig } from './ocpp-rig.js';
-import type { DevCsms } from '../../../tools/dev-csms/csms.js';
 
 describe('OCPP e2e: status transitions with faults', function () {
   const e2e = new E2e();
-  let csms: DevCsms;
   let rig: OcppRig;
 
-  beforeEach(async () => {
-    csms = await e2e.csms();
-    csms.setTag(CARD, { status: 'Accepted' });
-    rig = await e2e.rig(csms);
-  });
+  beforeEach(async () => ({ rig } = await e2e.cardRig()));
   afterEach(() => e2e.cleanup());
 
   it('overTemperature on a charging connector: Faulted HighTemperature with vendorErrorCode; Available again when it cools down', async () => {
