@@ -76,6 +76,8 @@ export class Charger implements ChargerApi, ChargerPort {
   private readonly listeners = new Set<(event: ChargerEvent) => void>();
   /** Who ended the session in progress on a connector (a card, or the backend's stop for a card). */
   private readonly stoppedBy = new Map<number, string | null>();
+  /** Sessions ended but still waiting for their final meter read, by connector: calling one closes it now. */
+  private readonly closing = new Map<number, () => void>();
   private stationOperative = true;
 
   constructor(private readonly options: ChargerOptions) {
@@ -310,6 +312,7 @@ export class Charger implements ChargerApi, ChargerPort {
   // —— sessions ——
 
   private onSessionStarted(connectorId: number, idTag: string | null): void {
+    this.closing.get(connectorId)?.();
     const connector = this.part(connectorId)!;
     const { clock, sessions } = this.options;
     const record = sessions.start({
@@ -331,16 +334,23 @@ export class Charger implements ChargerApi, ChargerPort {
     this.updateSiteShares();
     const connector = this.part(connectorId)!;
     const at = new Date(this.options.clock.now()).toISOString();
-    // The contactor has just opened: read the register once more so the record has every Wh.
-    void connector.meter.poll().then((reading) => {
+    const stoppedByIdTag = this.stoppedBy.get(connectorId) ?? null;
+    this.stoppedBy.delete(connectorId);
+    let closed = false;
+    const close = (reading: MeterReading | null) => {
+      if (closed) return;
+      closed = true;
+      this.closing.delete(connectorId);
       const meterStopWh = reading?.importEnergyWh ?? connector.meter.lastReading?.importEnergyWh ?? session.meterStartWh;
       this.lastEnergyWh.set(connectorId, meterStopWh - session.meterStartWh);
       const record = this.options.sessions.stop(session.sessionId, { at, meterStopWh, reason, fault });
-      const stoppedByIdTag = this.stoppedBy.get(connectorId) ?? null;
-      this.stoppedBy.delete(connectorId);
       if (record) this.emit({ type: 'sessionStopped', connectorId, session: record, stoppedByIdTag });
       this.scheduleDisplay();
-    });
+    };
+    // A new session on this connector before the read below is back closes this one first.
+    this.closing.set(connectorId, () => close(null));
+    // The contactor has just opened: read the register once more so the record has every Wh.
+    void connector.meter.poll().then(close);
   }
 
   private onMeterReading(connectorId: number, importEnergyWh: number, powerW: number): void {

@@ -459,7 +459,8 @@ export class TransactionQueue {
     if (action === 'StartTransaction') this.lastByConnector.set(connectorId, { localTransactionId, stopQueued: false });
     else if (action === 'StopTransaction') {
       if (last?.localTransactionId === localTransactionId) last.stopQueued = true;
-      else this.lastByConnector.set(connectorId, { localTransactionId, stopQueued: true });
+      // The Stop of an older transaction (queued after a newer one started) leaves the newer one last.
+      else if (!last) this.lastByConnector.set(connectorId, { localTransactionId, stopQueued: true });
     }
   }
 

@@ -127,7 +127,11 @@ export function readTransactions(messages: readonly RecordedMessage[], chargePoi
     }
     const id = c.payload.transactionId as number;
     const where = `${c.action} #${c.seq} (transactionId ${id})`;
-    assert.notEqual(id, -1, `${where}: sent without the transactionId the CSMS had assigned`);
+    if (id === -1) {
+      const context = kept.slice(Math.max(0, kept.indexOf(c) - 8), kept.indexOf(c) + 1)
+        .map((k) => `#${k.seq} ${k.action} ${JSON.stringify(k.payload).slice(0, 160)}`).join('\n  ');
+      assert.fail(`${where}: sent without the transactionId the CSMS had assigned; the calls before it:\n  ${context}`);
+    }
     assert.ok(!abandonedIds.has(id), `${where}: uses the id of a StartTransaction that was sent again`);
     const t = byId.get(id);
     assert.ok(t, `${where}: no StartTransaction before it was given this id`);

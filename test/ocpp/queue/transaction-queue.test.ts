@@ -251,6 +251,18 @@ describe('ocpp/queue/transaction-queue', () => {
     await again.close();
   });
 
+  it('the Stop of an older transaction queued after a newer one started leaves the newer one last', async () => {
+    const q = await open();
+    await q.enqueue(start('OLD'));
+    await q.enqueue(start('NEW'));
+    await q.enqueue(stop('OLD'));
+    assert.deepEqual(q.lastTransaction(1), { localTransactionId: 'NEW', stopQueued: false });
+    await q.close();
+    const again = await open();
+    assert.deepEqual(again.lastTransaction(1), { localTransactionId: 'NEW', stopQueued: false }, 'the same after a replay');
+    await again.close();
+  });
+
   it('loses only a torn final record, at every byte where a power cut could cut it', async () => {
     const q = await open();
     for (let i = 0; i < 4; i++) await q.enqueue(meterValues('L1', i));
