@@ -175,7 +175,7 @@ export class TransactionQueue {
   private lastSeq = 0;
   private ackedThrough = 0;
   private readonly transactions = new Map<string, Transaction>();
-  /** Per connector, the last transaction a StartTransaction (or StopTransaction) was queued for, and whether its Stop was. */
+  /** Per connector, the last transaction a StartTransaction (or StopTransaction) was durably queued for, and whether its Stop was. */
   private readonly lastByConnector = new Map<number, { localTransactionId: string; stopQueued: boolean }>();
   private headBody: { seq: number; body: Buffer } | null = null;
   private dueWaiters: Array<(message: QueuedMessage | null) => void> = [];
@@ -242,6 +242,9 @@ export class TransactionQueue {
         onWritten: (at) => {
           entry.at = at;
           entry.body = null;
+          // Only once durable: a checkpoint written meanwhile (a new segment) must not claim a
+          // Start that a power cut could still take away.
+          this.noteLast(record.a, record.c, record.l);
         },
       },
     ]);
@@ -388,6 +391,7 @@ export class TransactionQueue {
     const record = parseRecord(body);
     const entry = this.apply(record);
     if (entry) entry.at = at;
+    if (entry && record.k === 'm') this.noteLast(record.a, record.c, record.l);
     return record.k === 'm' ? record.s : undefined;
   }
 
@@ -417,7 +421,6 @@ export class TransactionQueue {
         };
         this.entries.push(entry);
         this.transaction(record.l).queued++;
-        this.noteLast(record.a, record.c, record.l);
         return entry;
       }
       case 'a':

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 import { VirtualClock } from '../../../hal/clock.js';
+import { FRAME_HEADER_BYTES, decodeFrame } from '../../../app/ocpp/queue/journal.js';
 import {
   TRANSACTION_ID_UNKNOWN,
   TransactionQueue,
@@ -248,6 +249,34 @@ describe('ocpp/queue/transaction-queue', () => {
     const again = await open({ segmentBytes: 4096 });
     assert.deepEqual(again.lastTransaction(1), { localTransactionId: 'L2', stopQueued: false }, 'carried by the checkpoints');
     assert.equal(again.lastTransaction(2), undefined, 'MeterValues alone do not make a transaction');
+    await again.close();
+  });
+
+  it('a new segment\'s checkpoint never claims a Start that a power cut took away before it was written', async () => {
+    const q = await open({ segmentBytes: 4096 });
+    await q.markDelivered(await q.enqueue(start('A')), { transactionId: 1 });
+    await q.markDelivered(await q.enqueue(stop('A')));
+    // Fill the segment until the next StartTransaction no longer fits: it starts a new one.
+    const newest = async () => join(dir, (await segmentFiles(dir)).at(-1)!);
+    for (let i = 0; (await stat(await newest())).size < 4096 - 150; i++) await q.markDelivered(await q.enqueue(meterValues('A', i)));
+    const before = await newest();
+    await q.enqueue(start('S'));
+    assert.notEqual(await newest(), before, 'the Start went into a new segment, after its checkpoint');
+    await q.close();
+    // The power cut: the checkpoint of the new segment is on disk, the Start after it is not.
+    const file = await newest();
+    const data = await readFile(file);
+    const offsets: number[] = [];
+    for (let at = 0; at < data.length;) {
+      const body = decodeFrame(data, at);
+      assert.ok(body, `a whole frame at ${at}`);
+      offsets.push(at);
+      at += FRAME_HEADER_BYTES + body.length;
+    }
+    await truncate(file, offsets.at(-1)!);
+    const again = await open({ segmentBytes: 4096 });
+    assert.equal(again.size, 0, 'the Start is gone');
+    assert.deepEqual(again.lastTransaction(1), { localTransactionId: 'A', stopQueued: true }, 'and so is any claim of it');
     await again.close();
   });
 
