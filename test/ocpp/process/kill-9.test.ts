@@ -216,7 +216,7 @@ describe('ocpp/process: kill -9 at random points of sessions', function () {
       seen.push(...run.sessions);
       diedIn.set(phase, (diedIn.get(phase) ?? 0) + 1);
       if (process.env['KILL9_TRACE']) console.error(`run ${i + 1} ${phase}: ${fw.exitedAt! - fw.spawnedAt} ms, ${run.sessions.length} sessions, problems ${run.problems.length}`);
-      assert.deepEqual(run.problems, [], `run ${i + 1} (dies ${phase}): the firmware misbehaved before the kill\n${fw.stderr.slice(-2000)}`);
+      assert.deepEqual(run.problems, [], `run ${i + 1} (dies ${phase}): the firmware misbehaved before the kill\n${fw.stderr.slice(-2000)}\n${fw.stdout.slice(-6000)}`);
       assert.match(fw.stderr, /^(?![\s\S]*fatal)/, `run ${i + 1}: ${fw.stderr}`);
     }
 
