@@ -16,6 +16,7 @@ import {
   type SafetySupervisorMachine,
 } from '../state-machines/safety-supervisor.js';
 import { vehicleConnected } from '../state-machines/pilot-state.js';
+import { POWER_OFF_UNDER_LOAD_MS } from '../state-machines/charging-point.js';
 import type { ChargerApi } from './charger-api.js';
 import type { ChargerEvent, ChargerPort, ConnectorView, SessionSettings, StationView, StopReason, UnlockResult } from './ocpp/charger-port.js';
 import { connectorView, faultView, stationView } from './connector-view.js';
@@ -31,6 +32,9 @@ import type { SessionStore } from './persistence/session-store.js';
 import { connectorStatus } from './connector-status.js';
 
 export const STATION_FAULTS = FAULT_NAMES.filter((name) => FAULTS[name].scope === 'station');
+
+/** Beyond the EV's power-off-under-load time, how long endSessions waits for the sessions to close. */
+const SESSION_END_MARGIN_MS = 2000;
 
 /** How long "Card rejected" stays on the display. */
 export const CARD_REJECTED_DISPLAY_MS = 5000;
@@ -111,10 +115,7 @@ export class Charger implements ChargerApi, ChargerPort {
     });
 
     for (const connector of this.connectors) {
-      this.disposers.push(connector.meter.onReading((reading, at) => {
-        this.onMeterReading(connector.id, reading.importEnergyWh, reading.totalPowerW);
-        this.onMeterEvent(connector.id, reading, at);
-      }));
+      this.disposers.push(connector.meter.onReading((reading, at) => this.onMeterReading(connector.id, reading, at)));
     }
 
     const reporter: FaultReporter = {
@@ -272,6 +273,16 @@ export class Charger implements ChargerApi, ChargerPort {
     return true;
   }
 
+  async endSessions(reason: StopReason): Promise<void> {
+    const { clock } = this.options;
+    for (const connector of this.connectors) this.stopSession(connector.id, reason);
+    const deadline = clock.now() + POWER_OFF_UNDER_LOAD_MS + SESSION_END_MARGIN_MS;
+    // Closed means out of the machine and through the final meter read (the record, the event).
+    while ((this.connectors.some((c) => c.inSession) || this.closing.size > 0) && clock.now() < deadline) {
+      await new Promise<void>((resolve) => clock.setTimeout(resolve, 50));
+    }
+  }
+
   unlock(connectorId: number): Promise<UnlockResult> {
     const connector = this.part(connectorId);
     if (!connector) return Promise.resolve('NotSupported');
@@ -353,12 +364,9 @@ export class Charger implements ChargerApi, ChargerPort {
     void connector.meter.poll().then(close);
   }
 
-  private onMeterReading(connectorId: number, importEnergyWh: number, powerW: number): void {
+  private onMeterReading(connectorId: number, reading: MeterReading, at: number): void {
     const session = this.open.get(connectorId);
-    if (session) this.options.sessions.update(session.sessionId, { meterWh: importEnergyWh, powerW });
-  }
-
-  private onMeterEvent(connectorId: number, reading: MeterReading, at: number): void {
+    if (session) this.options.sessions.update(session.sessionId, { meterWh: reading.importEnergyWh, powerW: reading.totalPowerW });
     this.emit({ type: 'meterReading', connectorId, reading, at });
   }
 

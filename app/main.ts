@@ -35,8 +35,6 @@ interface Running {
   stop(endSessions?: StopReason): Promise<void>;
 }
 
-/** Beyond the EV's power-off-under-load time, how long a shutdown waits for the sessions to end. */
-const SESSION_END_MARGIN_MS = 2000;
 
 async function readPem(file: string | undefined, what: string): Promise<string | undefined> {
   if (!file) return undefined;
@@ -83,11 +81,10 @@ async function start(config: ChargerConfig, profile: BoardProfile, dataDir: stri
 
   // The OCPP client is connecting meanwhile: its BootNotification does not wait for the charger
   // (whose modules load now, giving the connection's events their turns).
-  const [{ Charger }, { SessionStore }, { FaultLogStore }, { POWER_OFF_UNDER_LOAD_MS }] = await Promise.all([
+  const [{ Charger }, { SessionStore }, { FaultLogStore }] = await Promise.all([
     import('./charger.js'),
     import('./persistence/session-store.js'),
     import('./persistence/fault-log-store.js'),
-    import('../state-machines/charging-point.js'),
   ]);
   const report = (problem: unknown) => log.error({ problem }, 'persistence problem');
   const [sessions, faultLog] = await Promise.all([
@@ -138,9 +135,7 @@ async function start(config: ChargerConfig, profile: BoardProfile, dataDir: stri
   return {
     async stop(endSessions) {
       if (endSessions) {
-        const ending = charger.connectorIds.filter((id) => charger.stopSession(id, endSessions));
-        const deadline = Date.now() + POWER_OFF_UNDER_LOAD_MS + SESSION_END_MARGIN_MS;
-        while (ending.some((id) => charger.connector(id).session !== null) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+        await charger.endSessions(endSessions);
         await ocpp?.settle();
       }
       await server.close();

@@ -77,6 +77,11 @@ export interface ChargerPort {
   authorize(connectorId: number, idTag: string): boolean;
   /** Ends the session on a connector; false if there is none. */
   stopSession(connectorId: number, reason: StopReason, stoppedByIdTag?: string | null): boolean;
+  /**
+   * Ends every session with `reason`; resolves once each is closed and announced (sessionStopped),
+   * or once the EV has had its power-off-under-load time and a margin.
+   */
+  endSessions(reason: StopReason): Promise<void>;
   /** Releases the plug of a socket connector (ends its session first, reason UnlockCommand). */
   unlock(connectorId: number): Promise<UnlockResult>;
   /** Inoperative connectors take no new session; 0 = the whole charger. A running session is not ended. */

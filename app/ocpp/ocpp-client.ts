@@ -278,14 +278,13 @@ export class OcppClient {
     this.resetting = true;
     const { charger, transactions } = started;
     const { clock, log } = this.options;
-    const reason = type === 'Soft' ? 'SoftReset' : 'HardReset';
-    const stopping = new Set(charger.connectorIds.filter((id) => charger.stopSession(id, reason)));
     const deadline = clock.now() + RESET_DRAIN_MS;
-    const sleep = () => new Promise<void>((resolve) => clock.setTimeout(resolve, 100));
-    while (clock.now() < deadline && (charger.connectorIds.some((id) => stopping.has(id) && charger.connector(id).session !== null) || (this.link.online && !transactions.drained))) {
-      await sleep();
-    }
+    await charger.endSessions(type === 'Soft' ? 'SoftReset' : 'HardReset');
     await transactions.idle();
+    // Then, while we can, let the StopTransactions reach the backend.
+    while (clock.now() < deadline && this.link.online && !transactions.drained) {
+      await new Promise<void>((resolve) => clock.setTimeout(resolve, 100));
+    }
     log('warn', `${type} reset: restarting`, { queued: this.queue.size });
     this.options.restart(type);
   }

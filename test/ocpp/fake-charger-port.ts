@@ -181,6 +181,10 @@ export class FakeChargerPort implements ChargerPort {
     return this.connector(connectorId).session !== null;
   }
 
+  async endSessions(reason: StopReason): Promise<void> {
+    for (const connectorId of this.connectorIds) this.stopSession(connectorId, reason);
+  }
+
   unlock(connectorId: number): Promise<UnlockResult> {
     this.unlocks.push(connectorId);
     return Promise.resolve(this.unlockResult);
