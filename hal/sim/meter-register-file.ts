@@ -26,8 +26,9 @@ export class MeterRegisterFile {
   /** Resolves once this register value is durable (at once when it is what is kept already). */
   keep(connectorId: number, wh: number): Promise<void> {
     this.registers[String(connectorId)] = wh;
-    this.tail = this.tail.then(() => this.write());
-    return this.tail;
+    const written = this.tail.then(() => this.write());
+    this.tail = written.catch(() => undefined); // a failed write fails its reading, not every later one
+    return written;
   }
 
   private async write(): Promise<void> {

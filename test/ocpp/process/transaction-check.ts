@@ -142,7 +142,12 @@ export function readTransactions(messages: readonly RecordedMessage[], chargePoi
       t.meterValues.push(c);
     }
   }
-  for (const t of transactions) assert.ok(t.stop, `transaction ${t.transactionId} (StartTransaction #${t.start.seq}, connector ${t.connectorId}) never got its StopTransaction`);
+  for (const t of transactions) {
+    if (t.stop) continue;
+    const context = calls.filter((k) => k.payload.connectorId === t.connectorId || k.action === 'StopTransaction')
+      .map((k) => `#${k.seq} ${k.action} ${JSON.stringify(k.payload).slice(0, 160)}`).join('\n  ');
+    assert.fail(`transaction ${t.transactionId} (StartTransaction #${t.start.seq}, connector ${t.connectorId}) never got its StopTransaction; the transaction calls:\n  ${context}`);
+  }
 
   // On one connector, transactions follow each other: Start, (MeterValues), Stop, Start...
   const openOn = new Map<number, number>();
