@@ -40,12 +40,18 @@ export async function reconcileAfterRestart(options: ReconcileOptions): Promise<
       }
     }
 
-    // A session the store kept but the queue never heard of: it was cut off right at its start.
-    const latest = own.at(-1);
-    if (latest && latest.sessionId !== last?.localTransactionId && recoveredSessionIds.has(latest.sessionId)) {
-      log('warn', 'queueing StartTransaction and StopTransaction of a session a power cut hid from the queue', { connectorId, sessionId: latest.sessionId });
-      await options.enqueueStart(latest);
-      await options.enqueueStop(latest, null);
+    // Sessions the store kept but the queue never heard of: cut off right at their start. They are
+    // the ones closed with PowerLoss after the queue's last transaction on this connector (a later
+    // start may have closed one and died before this ran), or, with nothing queued here yet, the
+    // one closed at this start (older sessions predate OCPP and are not sent).
+    const lastIndex = known ? own.indexOf(known) : -1;
+    const hidden = lastIndex >= 0
+      ? own.slice(lastIndex + 1).filter((s) => s.stopReason === 'PowerLoss')
+      : own.filter((s) => recoveredSessionIds.has(s.sessionId) && s.sessionId !== last?.localTransactionId);
+    for (const session of hidden) {
+      log('warn', 'queueing StartTransaction and StopTransaction of a session a power cut hid from the queue', { connectorId, sessionId: session.sessionId });
+      await options.enqueueStart(session);
+      await options.enqueueStop(session, null);
     }
   }
 }

@@ -153,6 +153,15 @@ describe('ocpp/services/reconcile', () => {
     assert.deepEqual(stops, [s1]);
   });
 
+  it('a hidden session closed by a start that died before reconciling: its Start and Stop are queued at the next', async () => {
+    await queueBeforeCut([startMsg('s0'), stopMsg('s0')], 2);
+    const s1 = closed('s1', 1, T0 + HOUR, 2000, 300, 'PowerLoss');
+    charger.records = [closed('s0', 1, T0, 1000, 1000), s1];
+    await reconcile([]); // closed by the start before this one, which was cut off in turn
+    assert.deepEqual(enqueued, ['Start s1', 'Stop s1']);
+    assert.deepEqual(stops, [s1]);
+  });
+
   it('a recovered session on an empty queue: Start and Stop', async () => {
     await queueBeforeCut([]);
     charger.records = [closed('s1', 2, T0, 0, 10, 'PowerLoss')];
