@@ -115,6 +115,8 @@ interface Entry {
   /** The record, until it is written; then where it was written. */
   body: Buffer | null;
   at: RecordLocation | null;
+  /** Its enqueue's write has not settled yet: not due (see whenDue). */
+  writing: boolean;
 }
 
 interface Transaction {
@@ -212,7 +214,7 @@ export class TransactionQueue {
 
   /**
    * Queues a message; resolves with its sequence number once it is durable. It is visible to
-   * `peek` at once. A rejection means it may not survive a power cut (the failed write is
+   * `peek` at once, and due (`whenDue`) once its write has settled. A rejection means it may not survive a power cut (the failed write is
    * reported); it stays queued in memory.
    */
   async enqueue(message: TransactionMessage): Promise<number> {
@@ -234,20 +236,25 @@ export class TransactionQueue {
     if (body.length > MAX_RECORD_BYTES) throw new RangeError(`${message.action} of ${body.length} bytes is too large to queue`);
     const entry = this.apply(record)!;
     entry.body = body;
-    this.checkDue();
-    await this.journal.append([
-      {
-        body,
-        mark: record.s,
-        onWritten: (at) => {
-          entry.at = at;
-          entry.body = null;
-          // Only once durable: a checkpoint written meanwhile (a new segment) must not claim a
-          // Start that a power cut could still take away.
-          this.noteLast(record.a, record.c, record.l);
+    entry.writing = true;
+    try {
+      await this.journal.append([
+        {
+          body,
+          mark: record.s,
+          onWritten: (at) => {
+            entry.at = at;
+            entry.body = null;
+            // Only once durable: a checkpoint written meanwhile (a new segment) must not claim a
+            // Start that a power cut could still take away.
+            this.noteLast(record.a, record.c, record.l);
+          },
         },
-      },
-    ]);
+      ]);
+    } finally {
+      entry.writing = false;
+      this.checkDue();
+    }
     return record.s;
   }
 
@@ -339,7 +346,7 @@ export class TransactionQueue {
     return entry ? this.dueAt(entry) : null;
   }
 
-  /** Resolves with the head message once it is due (see nextAttemptAt); null if the queue is closed first. */
+  /** Resolves with the head message once it is due (see nextAttemptAt) and written; null if the queue is closed first. */
   whenDue(): Promise<QueuedMessage | null> {
     if (this.closed) return Promise.resolve(null);
     return new Promise((resolve) => {
@@ -391,7 +398,9 @@ export class TransactionQueue {
     const record = parseRecord(body);
     const entry = this.apply(record);
     if (entry) entry.at = at;
-    if (entry && record.k === 'm') this.noteLast(record.a, record.c, record.l);
+    // Every message record, acknowledged ones too: a checkpoint may acknowledge a message whose
+    // record follows it in the same segment (acknowledged in memory while still being written).
+    if (record.k === 'm') this.noteLast(record.a, record.c, record.l);
     return record.k === 'm' ? record.s : undefined;
   }
 
@@ -418,6 +427,7 @@ export class TransactionQueue {
           lastFailedAt: 0,
           body: null,
           at: null,
+          writing: false,
         };
         this.entries.push(entry);
         this.transaction(record.l).queued++;
@@ -576,6 +586,10 @@ export class TransactionQueue {
     this.dueTimer = null;
     const message = this.peek(); // first: it drops an unreadable head
     if (message === null) return; // the next enqueue checks again
+    // Never sent before it is durable: a message the backend has seen must survive a power cut,
+    // or the next start would tell it the same story differently (a second StartTransaction for
+    // one session, the first never stopped). A failed write still lets it go (it is in memory).
+    if (this.entries[this.head]!.writing) return; // checked again when the write settles
     const wait = this.dueAt(this.entries[this.head]!) - this.clock.now();
     if (wait > 0) {
       this.dueTimer = this.clock.setTimeout(() => {

@@ -1,5 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { appendFile, copyFile, mkdir, mkdtemp, readdir, readFile, rm, stat, truncate, writeFile } from 'node:fs/promises';
+import { cpSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -277,6 +278,44 @@ describe('ocpp/queue/transaction-queue', () => {
     const again = await open({ segmentBytes: 4096 });
     assert.equal(again.size, 0, 'the Start is gone');
     assert.deepEqual(again.lastTransaction(1), { localTransactionId: 'A', stopQueued: true }, 'and so is any claim of it');
+    await again.close();
+  });
+
+  it('a message is due only once its record is written: whatever the backend may have seen survives a power cut', async () => {
+    const q = await open();
+    const copy = `${dir}-at-send`;
+    // The disk as it is the moment the sender could put the message on the wire.
+    const due = q.whenDue().then((m) => (cpSync(dir, copy, { recursive: true }), m));
+    const seq = await q.enqueue(start('L1'));
+    assert.equal((await due)?.seq, seq);
+    await q.close();
+    try {
+      const atSend = await open({}, copy);
+      assert.deepEqual(atSend.peek()?.payload, start('L1').payload);
+      await atSend.close();
+    } finally {
+      await rm(copy, { recursive: true, force: true });
+    }
+  });
+
+  it('a Start acknowledged while still being written, its record after a new segment\'s checkpoint, stays the connector\'s last', async () => {
+    const q = await open({ segmentBytes: 4096 });
+    await q.markDelivered(await q.enqueue(start('P')), { transactionId: 1 });
+    await q.markDelivered(await q.enqueue(stop('P')));
+    // A record larger than a segment gets one to itself; while it is written, the next Start
+    // waits, and both are acknowledged: the Start's batch opens a new segment whose checkpoint
+    // already counts it delivered.
+    const big = meterValues('P', 1);
+    const written = [q.enqueue({ ...big, payload: { ...(big.payload as object), padding: 'x'.repeat(5000) } })];
+    written.push(q.enqueue(start('A')));
+    const [bigSeq, startSeq] = [q.peek()!.seq, q.peek()!.seq + 1];
+    const acks = [q.markDelivered(bigSeq), q.markDelivered(startSeq, { transactionId: 2 })];
+    await Promise.all([...written, ...acks]);
+    assert.deepEqual(q.lastTransaction(1), { localTransactionId: 'A', stopQueued: false });
+    await q.close();
+    const again = await open({ segmentBytes: 4096 });
+    assert.equal(again.size, 0);
+    assert.deepEqual(again.lastTransaction(1), { localTransactionId: 'A', stopQueued: false }, 'the same after a replay');
     await again.close();
   });
 
