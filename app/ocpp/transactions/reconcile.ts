@@ -1,7 +1,7 @@
 // After a restart, the queue and the session store may each have seen a session end the other
 // has not: a power cut can fall between the two writes. Per connector, the queue remembers the
 // last transaction it saw and whether its StopTransaction was queued; the store has the
-// sessions. What is missing is queued now, oldest first, so the backend sees every session
+// sessions. What is missing is queued now, oldest first across connectors, so the backend sees every session
 // start and stop exactly once (OCPP 1.6 §3.7, §4.10 reason PowerLoss).
 
 import type { Clock } from '../../../hal/clock.js';
@@ -20,23 +20,42 @@ export interface ReconcileOptions {
   readonly log: (level: 'info' | 'warn' | 'error', message: string, fields?: Record<string, unknown>) => void;
 }
 
+/** Something to queue, and the time it happened (for oldest-first across connectors). */
+interface Step {
+  readonly at: number;
+  readonly queue: () => Promise<void>;
+}
+
 export async function reconcileAfterRestart(options: ReconcileOptions): Promise<void> {
   const { charger, queue, recoveredSessionIds, log } = options;
   const sessions = charger.sessions();
+  const perConnector: Step[][] = [];
   for (const connectorId of charger.connectorIds) {
+    const steps: Step[] = [];
+    perConnector.push(steps);
     const own = sessions.filter((s) => s.connectorId === connectorId);
     const last = queue.lastTransaction(connectorId);
     const known = last ? own.find((s) => s.sessionId === last.localTransactionId) : undefined;
 
     if (last && !last.stopQueued) {
       if (known?.stoppedAt) {
-        log('warn', 'queueing the StopTransaction a restart cut off', { connectorId, sessionId: known.sessionId });
-        await options.enqueueStop(known, null);
+        steps.push({
+          at: Date.parse(known.stoppedAt),
+          queue: () => {
+            log('warn', 'queueing the StopTransaction a restart cut off', { connectorId, sessionId: known.sessionId });
+            return options.enqueueStop(known, null);
+          },
+        });
       } else if (!known) {
         // Queued, but the store never kept the session: it ended with the power.
         const ghost = await ghostSession(charger, options.clock, connectorId, last.localTransactionId);
-        log('warn', 'closing a transaction the session store never kept, reason PowerLoss', { connectorId, sessionId: ghost.sessionId });
-        await options.enqueueStop(ghost, null);
+        steps.push({
+          at: Date.parse(ghost.stoppedAt!),
+          queue: () => {
+            log('warn', 'closing a transaction the session store never kept, reason PowerLoss', { connectorId, sessionId: ghost.sessionId });
+            return options.enqueueStop(ghost, null);
+          },
+        });
       }
     }
 
@@ -49,10 +68,23 @@ export async function reconcileAfterRestart(options: ReconcileOptions): Promise<
       ? own.slice(lastIndex + 1).filter((s) => s.stopReason === 'PowerLoss')
       : own.filter((s) => recoveredSessionIds.has(s.sessionId) && s.sessionId !== last?.localTransactionId);
     for (const session of hidden) {
-      log('warn', 'queueing StartTransaction and StopTransaction of a session a power cut hid from the queue', { connectorId, sessionId: session.sessionId });
-      await options.enqueueStart(session);
-      await options.enqueueStop(session, null);
+      steps.push({
+        at: Date.parse(session.startedAt),
+        queue: async () => {
+          log('warn', 'queueing StartTransaction and StopTransaction of a session a power cut hid from the queue', { connectorId, sessionId: session.sessionId });
+          await options.enqueueStart(session);
+          await options.enqueueStop(session, null);
+        },
+      });
     }
+  }
+
+  // Oldest first across connectors; each connector's own order kept (a merge of its steps).
+  for (;;) {
+    let next: Step[] | undefined;
+    for (const steps of perConnector) if (steps.length > 0 && (!next || steps[0]!.at < next[0]!.at)) next = steps;
+    if (!next) return;
+    await next.shift()!.queue();
   }
 }
 

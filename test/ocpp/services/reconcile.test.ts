@@ -197,6 +197,25 @@ describe('ocpp/services/reconcile', () => {
     assert.deepEqual(enqueued, ['Stop s1', 'Start s2', 'Stop s2']);
   });
 
+  it('across connectors, oldest first: an older cut-off Stop on connector 2 before a newer hidden session on connector 1', async () => {
+    await queueBeforeCut([startMsg('a0'), stopMsg('a0'), startMsg('b1', 2)], 3);
+    charger.records = [
+      closed('a0', 1, T0, 0, 10),
+      closed('b1', 2, T0 + HOUR, 0, 10),
+      closed('a1', 1, T0 + 3 * HOUR, 10, 10, 'PowerLoss'),
+    ];
+    await reconcile(['a1']);
+    assert.deepEqual(enqueued, ['Stop b1', 'Start a1', 'Stop a1']);
+    charger.records = [
+      closed('a0', 1, T0, 0, 10),
+      closed('a1', 1, T0 + HOUR / 2, 10, 10, 'PowerLoss'),
+      closed('b1', 2, T0 + HOUR, 0, 10),
+    ];
+    enqueued = [];
+    await reconcile(['a1']);
+    assert.deepEqual(enqueued, ['Start a1', 'Stop a1', 'Stop b1'], 'and the other way round');
+  });
+
   it('through TransactionService.start: the PowerLoss Stop of a ghost goes out with the register and transactionId', async () => {
     await queueBeforeCut([startMsg('s1')], 1); // the Start was delivered: transactionId 100
     charger.setQuietly(1, { meter: reading(5555) });
