@@ -12,9 +12,9 @@ import { loadConfigFile, ConfigError } from '../config/load-config.js';
 import { loadBoardProfile, type BoardProfile } from '../config/board-profile.js';
 import type { ChargerConfig } from '../config/charger-config.js';
 import { systemClock } from '../hal/clock.js';
-import { loadBoard } from '../hal/load-board.js';
 import { HardwareUnavailableError } from '../hal/hardware-packages.js';
 import type { ChargerApi } from './charger-api.js';
+import { composeCharger } from './compose.js';
 import { createLogger, type Logger } from './logger.js';
 import { resolveDiagnosticsToken } from './diagnostics/credential.js';
 import type { ResetType } from './ocpp/services.js';
@@ -51,60 +51,30 @@ async function readTls(config: ChargerConfig): Promise<TlsMaterial> {
 }
 
 async function start(config: ChargerConfig, profile: BoardProfile, dataDir: string, log: Logger, restart: (type: ResetType) => void, guard: BootLoopGuard): Promise<Running> {
-  const clock = systemClock;
-  let board;
+  let parts;
   try {
-    board = await loadBoard({ profile, clock, connectors: config.connectors, nominalVoltageV: config.site.nominalVoltageV, dataDir });
+    parts = await composeCharger({
+      config,
+      profile,
+      dataDir,
+      clock: systemClock,
+      ocpp: {
+        tls: config.ocpp.csmsUrl ? await readTls(config) : {},
+        firmwareVersion: firmwareVersion(),
+        log: (level, message, fields) => log[level]({ ocpp: true, ...fields }, message),
+        restart,
+        onBootSent: () => log.info({ ocpp: true, sinceProcessStartMs: Math.round(performance.now()) }, 'BootNotification sent'),
+        connectDelayMs: guard.remainingConnectDelayMs(),
+      },
+      chargerLog: (message, fields) => log.info(fields ?? {}, message),
+      reportPersistence: (problem) => log.error({ problem }, 'persistence problem'),
+    });
   } catch (error) {
     if (error instanceof HardwareUnavailableError) throw new StartRefused(error.message);
     throw error;
   }
-
-  const ocppLog = (level: 'info' | 'warn' | 'error', message: string, fields?: Record<string, unknown>) => log[level]({ ocpp: true, ...fields }, message);
+  const { board, charger, ocpp } = parts;
   const csmsUrl = config.ocpp.csmsUrl;
-  // Loaded only when used: a standalone charger does not carry the OCPP client's code and schemas.
-  const ocpp = csmsUrl
-    ? await (await import('./ocpp/ocpp-client.js')).OcppClient.open({
-      config,
-      csmsUrl,
-      dataDir,
-      clock,
-      tls: await readTls(config),
-      firmwareVersion: firmwareVersion(),
-      meterType: profile.name,
-      log: ocppLog,
-      restart,
-      onBootSent: () => log.info({ ocpp: true, sinceProcessStartMs: Math.round(performance.now()) }, 'BootNotification sent'),
-      connectDelayMs: guard.remainingConnectDelayMs(),
-    })
-    : null;
-
-  // The OCPP client is connecting meanwhile: its BootNotification does not wait for the charger
-  // (whose modules load now, giving the connection's events their turns).
-  const [{ Charger }, { SessionStore }, { FaultLogStore }] = await Promise.all([
-    import('./charger.js'),
-    import('./persistence/session-store.js'),
-    import('./persistence/fault-log-store.js'),
-  ]);
-  const report = (problem: unknown) => log.error({ problem }, 'persistence problem');
-  const [sessions, faultLog] = await Promise.all([
-    SessionStore.open(dataDir, { report }),
-    FaultLogStore.open(dataDir, { report }),
-  ]);
-
-  const charger = new Charger({
-    config,
-    hardware: board.hardware,
-    simulation: board.simulation,
-    clock,
-    sessions,
-    faultLog,
-    ...(ocpp?.authorizer ? { authorizer: ocpp.authorizer } : {}),
-    log: (message, fields) => log.info(fields ?? {}, message),
-  });
-  const openBefore = new Set(sessions.open().map((s) => s.sessionId));
-  await charger.start();
-  if (ocpp) await ocpp.start(charger, openBefore);
 
   const api: ChargerApi = {
     status: () => ({ ...charger.status(), ocpp: ocpp ? ocpp.status : null, supervision: guard.status }),

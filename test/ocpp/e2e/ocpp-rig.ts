@@ -1,6 +1,5 @@
-// End-to-end rig: the whole charger on the simulated board, composed exactly as app/main.ts
-// composes it (SessionStore + FaultLogStore in a data dir, OcppClient.open, Charger with the
-// OCPP authorizer, charger.start, client.start), talking OCPP 1.6J over a real WebSocket to the
+// End-to-end rig: the whole charger on the simulated board, composed by app/compose.ts as
+// app/main.ts composes it, talking OCPP 1.6J over a real WebSocket to the
 // real dev CSMS in this process.
 //
 // Clock: the network is real; the charger and every OCPP service run on one VirtualClock. Tests
@@ -13,16 +12,14 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { VirtualClock } from '../../../hal/clock.js';
-import { loadBoard } from '../../../hal/load-board.js';
 import type { SimulationControl } from '../../../hal/sim/simulation-control.js';
 import type { BoardHardware } from '../../../hal/interfaces.js';
 import { loadBoardProfile } from '../../../config/board-profile.js';
 import { resolveConfig } from '../../../config/load-config.js';
 import type { ChargerConfig } from '../../../config/charger-config.js';
-import { Charger } from '../../../app/charger.js';
-import { SessionStore } from '../../../app/persistence/session-store.js';
-import { FaultLogStore } from '../../../app/persistence/fault-log-store.js';
-import { OcppClient } from '../../../app/ocpp/ocpp-client.js';
+import type { Charger } from '../../../app/charger.js';
+import type { OcppClient } from '../../../app/ocpp/ocpp-client.js';
+import { composeCharger } from '../../../app/compose.js';
 import type { ResetType } from '../../../app/ocpp/services.js';
 import { DevCsms } from '../../../tools/dev-csms/csms.js';
 import type { CallOptions } from '../../../tools/dev-csms/outgoing.js';
@@ -116,38 +113,26 @@ export class OcppRig {
       logs.push(line);
       if (logs.length > 400) logs.splice(0, logs.length - 400);
     };
-    const report = (problem: unknown) => note(`persistence problem ${JSON.stringify(problem)}`);
 
-    // As app/main.ts start():
-    const [sessions, faultLog] = await Promise.all([SessionStore.open(dataDir, { report }), FaultLogStore.open(dataDir, { report })]);
     const profile = loadBoardProfile(config.board);
-    const board = await loadBoard({ profile, clock, connectors: config.connectors, nominalVoltageV: config.site.nominalVoltageV });
     const restarts: ResetType[] = [];
     if (!options.keepCsmsClock) followVirtualTime(csms, clock);
-    const ocpp = await OcppClient.open({
+    const stamp = (line: string) => note(`${new Date(clock.now()).toISOString()} ${line}`);
+    const { board, charger, ocpp } = await composeCharger({
       config,
-      csmsUrl: config.ocpp.csmsUrl!,
+      profile,
       dataDir,
       clock,
-      tls: {},
-      firmwareVersion: '0.1.0-e2e',
-      meterType: profile.name,
-      log: (level, message, fields) => note(`${new Date(clock.now()).toISOString()} ${level} ${message} ${fields ? JSON.stringify(fields) : ''}`),
-      restart: (type) => void restarts.push(type),
+      ocpp: {
+        tls: {},
+        firmwareVersion: '0.1.0-e2e',
+        log: (level, message, fields) => stamp(`${level} ${message} ${fields ? JSON.stringify(fields) : ''}`),
+        restart: (type) => void restarts.push(type),
+      },
+      chargerLog: (message, fields) => stamp(`charger ${message} ${fields ? JSON.stringify(fields) : ''}`),
+      reportPersistence: (problem) => note(`persistence problem ${JSON.stringify(problem)}`),
     });
-    const charger = new Charger({
-      config,
-      hardware: board.hardware,
-      simulation: board.simulation,
-      clock,
-      sessions,
-      faultLog,
-      ...(ocpp.authorizer ? { authorizer: ocpp.authorizer } : {}),
-      log: (message, fields) => note(`${new Date(clock.now()).toISOString()} charger ${message} ${fields ? JSON.stringify(fields) : ''}`),
-    });
-    const openBefore = new Set(sessions.open().map((s) => s.sessionId));
-    await charger.start();
-    await ocpp.start(charger, openBefore);
+    if (!ocpp) throw new Error('the rig\'s config has no ocpp.csmsUrl');
 
     const rig = new OcppRig(csms, clock, config, dataDir, charger, ocpp, board.hardware, options, restarts, logs);
     await clock.advance(300); // RCD self-test and the first meter reads

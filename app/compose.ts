@@ -1,0 +1,68 @@
+// How a charger is put together from its parts, in the one order that works: the board, then
+// the OCPP client (connecting and sending its BootNotification at once: it needs nothing from
+// the charger), then the stores and the charger, then the client following the charger, which
+// reconciles its queue with the sessions a power cut left open. app/main.ts runs it on the
+// system clock; the end-to-end rig runs it on a virtual one.
+
+import type { BoardProfile } from '../config/board-profile.js';
+import type { ChargerConfig } from '../config/charger-config.js';
+import type { Clock } from '../hal/clock.js';
+import { loadBoard, type LoadedBoard } from '../hal/load-board.js';
+import type { Charger } from './charger.js';
+import type { OcppClient, OcppClientOptions } from './ocpp/ocpp-client.js';
+
+export interface ComposeOptions {
+  readonly config: ChargerConfig;
+  readonly profile: BoardProfile;
+  readonly dataDir: string;
+  readonly clock: Clock;
+  /** For the OCPP client, when `config.ocpp.csmsUrl` is set. */
+  readonly ocpp: Pick<OcppClientOptions, 'tls' | 'firmwareVersion' | 'log' | 'restart' | 'onBootSent' | 'connectDelayMs'>;
+  readonly chargerLog: (message: string, fields?: Record<string, unknown>) => void;
+  /** A store could not read or write its file. */
+  readonly reportPersistence: (problem: unknown) => void;
+}
+
+export interface ChargerParts {
+  readonly board: LoadedBoard;
+  readonly charger: Charger;
+  /** Null for a standalone charger (no `ocpp.csmsUrl`). */
+  readonly ocpp: OcppClient | null;
+}
+
+/** Builds and starts the charger. Throws HardwareUnavailableError when the board's hardware is missing. */
+export async function composeCharger(options: ComposeOptions): Promise<ChargerParts> {
+  const { config, profile, dataDir, clock } = options;
+  const board = await loadBoard({ profile, clock, connectors: config.connectors, nominalVoltageV: config.site.nominalVoltageV, dataDir });
+
+  const csmsUrl = config.ocpp.csmsUrl;
+  // Loaded only when used: a standalone charger does not carry the OCPP client's code and schemas.
+  const ocpp = csmsUrl
+    ? await (await import('./ocpp/ocpp-client.js')).OcppClient.open({ ...options.ocpp, config, csmsUrl, dataDir, clock, meterType: profile.name })
+    : null;
+
+  // The OCPP client is connecting meanwhile: its BootNotification does not wait for the charger
+  // (whose modules load now, giving the connection's events their turns).
+  const [{ Charger }, { SessionStore }, { FaultLogStore }] = await Promise.all([
+    import('./charger.js'),
+    import('./persistence/session-store.js'),
+    import('./persistence/fault-log-store.js'),
+  ]);
+  const report = options.reportPersistence;
+  const [sessions, faultLog] = await Promise.all([SessionStore.open(dataDir, { report }), FaultLogStore.open(dataDir, { report })]);
+
+  const charger = new Charger({
+    config,
+    hardware: board.hardware,
+    simulation: board.simulation,
+    clock,
+    sessions,
+    faultLog,
+    ...(ocpp?.authorizer ? { authorizer: ocpp.authorizer } : {}),
+    log: options.chargerLog,
+  });
+  const openBefore = new Set(sessions.open().map((s) => s.sessionId));
+  await charger.start();
+  if (ocpp) await ocpp.start(charger, openBefore);
+  return { board, charger, ocpp };
+}
