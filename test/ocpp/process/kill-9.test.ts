@@ -5,8 +5,10 @@
 // going back on a connector, cut sessions stopped with PowerLoss and the others with their reason.
 //
 // Each run picks where to die: during boot, idle (registered, nothing plugged), just after a plug,
-// just after a card, while charging (MeterValues every second, in flight), or during a stop
-// (unplug or the same card again). Both connectors run sessions at the same time.
+// just after a card, while charging (MeterValues every second, in flight), during a stop
+// (unplug or the same card again), or within milliseconds of the CSMS receiving or answering a
+// StartTransaction or StopTransaction (the windows where a message is on the wire before the
+// charger has recorded its answer). Both connectors run sessions at the same time.
 //
 // The simulated meter keeps its register across the kills, as a real meter does (it is part of the
 // physical world, not of the firmware): the register is checked per connector across every process
@@ -18,12 +20,13 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DevCsms } from '../../../tools/dev-csms/csms.js';
+import type { RecordedMessage } from '../../../tools/dev-csms/types.js';
 import { CARDS, CP_ID, Firmware, sleep, until as untilOrDeadline, writeConfig } from './firmware.js';
 import { assertMonotonic, readTransactions, readings, type Reading } from './transaction-check.js';
 
-const PHASES = ['boot', 'idle', 'plugged', 'carded', 'charging', 'stopping'] as const;
+const PHASES = ['boot', 'idle', 'plugged', 'carded', 'charging', 'stopping', 'delivering'] as const;
 type Phase = (typeof PHASES)[number];
-const PER_PHASE = 9; // 54 kills
+const PER_PHASE = 9; // 63 kills
 /** How long after reaching the phase the kill comes: [min, max) ms. */
 const KILL_AFTER: Record<Phase, [number, number]> = {
   boot: [0, 450], // from spawn: node start-up, stores, journal replay, reconcile
@@ -32,7 +35,9 @@ const KILL_AFTER: Record<Phase, [number, number]> = {
   carded: [0, 350], // Authorize round trip, session start, StartTransaction queued/sent
   charging: [0, 2500], // MeterValues every second
   stopping: [0, 300], // meter read after the contactor opens, stores, StopTransaction queued/sent
+  delivering: [0, 10], // from the CSMS seeing a Start/StopTransaction CALL or sending its CALLRESULT
 };
+const DELIVERED = new Set(['StartTransaction', 'StopTransaction']);
 /** A stop seen in the diagnostics API this long before the kill must have reached the queue. */
 const SETTLED_MS = 1000;
 
@@ -196,8 +201,19 @@ describe('ocpp/process: kill -9 at random points of sessions', function () {
         fw.child.kill('SIGKILL');
       };
       const [min, max] = KILL_AFTER[phase];
+      let stopWatching = () => {};
       if (phase === 'boot') setTimeout(kill, random(min, max));
-      else {
+      else if (phase === 'delivering') {
+        // At the 1st to 4th Start/StopTransaction this process sends, as the CALL arrives or as its answer leaves.
+        let toGo = 1 + Math.floor(Math.random() * 4);
+        const direction = Math.random() < 0.5 ? 'in' : 'out';
+        const watch = (m: RecordedMessage) => {
+          if (m.chargePointId !== CP_ID || m.direction !== direction || !DELIVERED.has(m.action ?? '')) return;
+          if (--toGo === 0) setTimeout(kill, random(min, max));
+        };
+        csms.on('message', watch);
+        stopWatching = () => csms.off('message', watch);
+      } else {
         // While charging or stopping: at the 1st to 3rd time a connector gets there, so that
         // sessions also end normally before the one the kill cuts.
         let toGo = phase === 'charging' || phase === 'stopping' ? 1 + Math.floor(Math.random() * 3) : 1;
@@ -210,6 +226,7 @@ describe('ocpp/process: kill -9 at random points of sessions', function () {
       const driving = run.drive();
       await fw.exited;
       clearTimeout(fallback);
+      stopWatching();
       await driving;
       alive.splice(alive.indexOf(fw), 1);
       boots.push({ from: fw.spawnedAt, to: fw.exitedAt! });
