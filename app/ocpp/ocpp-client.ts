@@ -147,6 +147,7 @@ export class OcppClient {
       stamp: (localIso) => time.iso(localIso),
       send: (message) => transactions?.meterValues(message),
       report: (message) => log('error', message),
+      onClockSet: (listener) => time.onSet(listener),
     });
     transactions = new TransactionService({
       queue,

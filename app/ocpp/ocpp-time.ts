@@ -6,6 +6,7 @@ import type { Clock } from '../../hal/clock.js';
 
 export class OcppTime {
   private offsetMs = 0;
+  private readonly listeners = new Set<() => void>();
   /** The local clock's timers, with the backend's time: for services that stamp what they send. */
   readonly clock: Clock;
 
@@ -27,7 +28,17 @@ export class OcppTime {
 
   adopt(currentTime: string): void {
     const backend = Date.parse(currentTime);
-    if (Number.isFinite(backend)) this.offsetMs = backend - this.local.now();
+    if (!Number.isFinite(backend)) return;
+    const offsetMs = backend - this.local.now();
+    if (offsetMs === this.offsetMs) return;
+    this.offsetMs = offsetMs;
+    for (const listener of this.listeners) listener();
+  }
+
+  /** Told whenever adopt() changes the offset; returns the unsubscribe. */
+  onSet(listener: () => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
   }
 
   get offset(): number {

@@ -38,6 +38,8 @@ export interface MeterSamplerOptions {
   readonly stamp?: (localIso: string) => string;
   /** Told when `send` throws (the sampler carries on). Default: console.error. */
   readonly report?: (message: string) => void;
+  /** Subscribes to `clock` being set (the backend's currentTime adopted); returns the unsubscribe. */
+  readonly onClockSet?: (listener: () => void) => () => void;
 }
 
 interface Tracked {
@@ -66,6 +68,8 @@ export class MeterSampler {
     const { charger, configuration } = options;
     this.disposers.push(charger.onEvent((event) => this.onEvent(event)));
     this.disposers.push(configuration.onChange((key) => this.onConfigurationChange(key)));
+    // Aligned to the backend's clock: the next boundary moves when it is set (a boundary jumped over never happened).
+    if (options.onClockSet) this.disposers.push(options.onClockSet(() => this.scheduleAligned()));
     for (const id of charger.connectorIds) {
       const session = charger.connector(id).session;
       if (session && session.stoppedAt === null) this.adopt(session);
@@ -199,16 +203,23 @@ export class MeterSampler {
     const seconds = configuration.integer('ClockAlignedDataInterval');
     if (seconds <= 0 || this.stopped) return;
     const now = clock.now();
-    this.alignedTimer = clock.setTimeout(() => this.alignedTick(), boundaryAfter(Math.max(now, from ?? now), seconds) - now);
+    const target = boundaryAfter(Math.max(now, from ?? now), seconds);
+    this.alignedTimer = clock.setTimeout(() => this.alignedTick(target), target - now);
   }
 
-  private alignedTick(): void {
+  private alignedTick(target: number): void {
     this.alignedTimer = null;
     const seconds = this.options.configuration.integer('ClockAlignedDataInterval');
     if (seconds <= 0) return;
-    const boundary = boundaryAtOrBefore(this.options.clock.now() + SLACK_MS, seconds);
+    const now = this.options.clock.now();
+    if (now + SLACK_MS < target) {
+      // The clock was set back since this was scheduled (unannounced): the boundary is still to come.
+      this.alignedTimer = this.options.clock.setTimeout(() => this.alignedTick(target), target - now);
+      return;
+    }
+    const boundary = boundaryAtOrBefore(now + SLACK_MS, seconds);
     this.scheduleAligned(boundary);
-    if (boundary === this.lastBoundary) return; // fired early or the clock was set back
+    if (boundary === this.lastBoundary) return; // fired early
     this.lastBoundary = boundary;
     this.sampleAligned(iso(boundary));
   }

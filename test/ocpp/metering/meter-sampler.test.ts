@@ -3,6 +3,7 @@ import { strict as assert } from 'node:assert';
 import type { ConfigurationStore } from '../../../app/ocpp/configuration/configuration-store.js';
 import { MeterSampler, type MeterValuesMessage } from '../../../app/ocpp/metering/meter-sampler.js';
 import type { MeterValue } from '../../../app/ocpp/ocpp-types.js';
+import { OcppTime } from '../../../app/ocpp/ocpp-time.js';
 import { VirtualClock } from '../../../hal/clock.js';
 import { connectorView, FakeChargerPort, reading, sessionRecord } from '../fake-charger-port.js';
 import { configurationFixture, schemaErrors } from './helpers.js';
@@ -160,6 +161,28 @@ describe('MeterSampler', () => {
       start();
       await clock.advance(12 * 60 * MIN);
       assert.deepEqual([...new Set(times(sent))], ['2026-01-01T21:00:00.000Z', '2026-01-02T00:00:00.000Z', '2026-01-02T07:00:00.000Z']);
+    });
+
+    it('follows the backend\'s clock: set back, the boundary comes later, once; set forward, the jumped-over one is not made up', async () => {
+      const time = new OcppTime(clock); // local 12:00:00, the backend agrees
+      await open({});
+      await set('ClockAlignedDataInterval', '900');
+      sampler = new MeterSampler({ charger, configuration: config, clock: time.clock, send: (m) => sent.push(m), report: (p) => problems.push(p), onClockSet: (l) => time.onSet(l) });
+      const aligned = () => [...new Set(sent.filter((m) => m.meterValue[0]!.sampledValue[0]!.context === 'Sample.Clock').map((m) => m.meterValue[0]!.timestamp))];
+      await clock.advance(14 * MIN + 58 * S); // backend 12:14:58
+      time.adopt(new Date(time.clock.now() - 5 * S).toISOString()); // a Heartbeat sets it back to 12:14:53
+      await clock.advance(5 * S);
+      assert.deepEqual(aligned(), [], 'no sample before 12:15 in the backend\'s time');
+      await clock.advance(5 * S);
+      assert.deepEqual(aligned(), ['2026-01-01T12:15:00.000Z']);
+      await clock.advance(10 * MIN); // backend 12:25:03
+      time.adopt(new Date(time.clock.now() + 15 * MIN).toISOString()); // forward to 12:40:03
+      await clock.advance(1 * S);
+      assert.deepEqual(aligned(), ['2026-01-01T12:15:00.000Z'], '12:30 never happened');
+      await clock.advance(4 * MIN + 56 * S); // backend 12:45:00
+      assert.deepEqual(aligned(), ['2026-01-01T12:15:00.000Z', '2026-01-01T12:45:00.000Z'], 'read at 12:45 in the backend\'s time');
+      await clock.advance(15 * MIN);
+      assert.deepEqual(aligned(), ['2026-01-01T12:15:00.000Z', '2026-01-01T12:45:00.000Z', '2026-01-01T13:00:00.000Z']);
     });
 
     it('sends the MeterValuesAlignedData measurands, and reschedules when the interval changes', async () => {
