@@ -214,8 +214,8 @@ export class TransactionQueue {
 
   /**
    * Queues a message; resolves with its sequence number once it is durable. It is visible to
-   * `peek` at once, and due (`whenDue`) once its write has settled. A rejection means it may not survive a power cut (the failed write is
-   * reported); it stays queued in memory.
+   * `peek` at once, and due (`whenDue`) once its write has settled. A rejection means it may not
+   * survive a power cut (the failed write is reported); it stays queued in memory.
    */
   async enqueue(message: TransactionMessage): Promise<number> {
     if (this.closed) throw new Error('transaction queue is closed');

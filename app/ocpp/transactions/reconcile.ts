@@ -1,8 +1,8 @@
 // After a restart, the queue and the session store may each have seen a session end the other
 // has not: a power cut can fall between the two writes. Per connector, the queue remembers the
 // last transaction it saw and whether its StopTransaction was queued; the store has the
-// sessions. What is missing is queued now, oldest first across connectors, so the backend sees every session
-// start and stop exactly once (OCPP 1.6 §3.7, §4.10 reason PowerLoss).
+// sessions. What is missing is queued now, oldest first across connectors, so the backend sees
+// every session start and stop exactly once (OCPP 1.6 §3.7, §4.10 reason PowerLoss).
 
 import type { Clock } from '../../../hal/clock.js';
 import type { SessionRecord } from '../../records.js';
