@@ -415,6 +415,7 @@ export class Charger implements ChargerApi, ChargerPort {
     }
     if (this.authorizer.freeCharging) return;
     const result = await this.authorizer.authorize(uid);
+    this.options.log?.('card authorization', { uid, connectorId: connector.id, result });
     if (result === 'Accepted') {
       connector.authorize(uid);
     } else {

@@ -62,6 +62,12 @@ export class LockController {
     if (position === 'locked') this.lock.lock();
     else this.lock.unlock();
     this.stopTimer();
+    if (this.lock.readFeedback() === position) {
+      // Turned back before it moved (locked again while still letting go): no feedback change
+      // will come, so say where it is now, or the session waits for a lock it already has.
+      this.onPosition(position);
+      return;
+    }
     this.timer = this.clock.setTimeout(() => {
       this.timer = null;
       if (this.lock.readFeedback() === position) return;

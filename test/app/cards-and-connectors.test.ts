@@ -88,6 +88,36 @@ describe('two connectors, one reader (whole charger)', () => {
     assert.match(display[2]!, /^2: Charging \d+\.\d\d kWh$/);
   });
 
+  it('a driver who unplugs and plugs straight back in, card at once, charges again: the lock turns back mid-travel', async () => {
+    // Unplugged while charging, the contactor opens and then the socket's lock starts to let go
+    // (200 ms of travel on the sim); plug and card may come at any moment of that.
+    const stuck: number[] = [];
+    for (let replugAfterMs = 0; replugAfterMs <= 400; replugAfterMs += 10) {
+      const g = await startCharger(TWO_CONNECTORS);
+      try {
+        g.sim.plug(1, {});
+        await g.advance(500);
+        g.sim.presentCard(CARD);
+        await g.clock.advanceUntil(() => g.status(1).status === 'Charging', 10_000);
+        await g.advance(3000); // past the card debounce
+        g.sim.unplug(1);
+        await g.advance(replugAfterMs);
+        g.sim.plug(1, {});
+        // The card as soon as the plug is seen (before, it would be ambiguous: two free connectors).
+        assert.ok(await g.clock.advanceUntil(() => g.status(1).state === 'connected.awaitingAuthorization' || g.status(1).state.startsWith('connected.session'), 1000, 5));
+        if (g.status(1).state !== 'connected.awaitingAuthorization') {
+          assert.ok(replugAfterMs < 100, `${replugAfterMs} ms: an unplug that long is seen`);
+          continue; // shorter than the pilot's debounce: the session never saw the unplug
+        }
+        g.sim.presentCard(CARD);
+        if (!(await g.clock.advanceUntil(() => g.status(1).status === 'Charging', 10_000))) stuck.push(replugAfterMs);
+      } finally {
+        await g.dispose();
+      }
+    }
+    assert.deepEqual(stuck, [], 'plugged back in this many ms after the unplug, it never charged');
+  });
+
   it('a card presented before plugging in authorizes the only free connector, until the plug-in timeout', async () => {
     f.sim.plug(2, {});
     await f.advance(500);

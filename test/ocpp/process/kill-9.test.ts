@@ -95,8 +95,10 @@ class Run {
       return;
     }
     this.reach('idle');
-    await Promise.all([1, 2].map((c) => this.connector(c, CARDS[c - 1]!).catch((error: Error) => {
-      if (this.going) this.problems.push(`connector ${c}: ${error.message}`);
+    await Promise.all([1, 2].map((c) => this.connector(c, CARDS[c - 1]!).catch(async (error: Error) => {
+      if (!this.going) return;
+      const now = await this.fw.api('GET', `/api/v1/connectors/${c}`).then((v) => JSON.stringify(v), (e: Error) => `(${e.message})`);
+      this.problems.push(`connector ${c}: ${error.message}\n  the connector then: ${now}`);
     })));
   }
 
@@ -233,7 +235,9 @@ describe('ocpp/process: kill -9 at random points of sessions', function () {
       seen.push(...run.sessions);
       diedIn.set(phase, (diedIn.get(phase) ?? 0) + 1);
       if (process.env['KILL9_TRACE']) console.error(`run ${i + 1} ${phase}: ${fw.exitedAt! - fw.spawnedAt} ms, ${run.sessions.length} sessions, problems ${run.problems.length}`);
-      assert.deepEqual(run.problems, [], `run ${i + 1} (dies ${phase}): the firmware misbehaved before the kill\n${fw.stderr.slice(-2000)}\n${fw.stdout.slice(-6000)}`);
+      const csmsTail = () => csms.messages({ limit: 40 }).filter((m) => m.chargePointId === CP_ID)
+        .map((m) => `${m.time} #${m.seq} ${m.direction} ${m.messageType} ${m.action ?? ''} ${JSON.stringify(m.payload).slice(0, 160)}`).join('\n');
+      assert.deepEqual(run.problems, [], `run ${i + 1} (dies ${phase}): the firmware misbehaved before the kill\n${fw.stderr.slice(-2000)}\n${fw.stdout.slice(-6000)}\n--- the CSMS's last messages ---\n${csmsTail()}`);
       assert.match(fw.stderr, /^(?![\s\S]*fatal)/, `run ${i + 1}: ${fw.stderr}`);
     }
 
