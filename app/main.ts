@@ -35,7 +35,6 @@ interface Running {
   stop(endSessions?: StopReason): Promise<void>;
 }
 
-
 async function readPem(file: string | undefined, what: string): Promise<string | undefined> {
   if (!file) return undefined;
   try {

@@ -99,8 +99,6 @@ export function bootLoopSettingsFromEnv(env: NodeJS.ProcessEnv): Pick<BootLoopGu
   };
 }
 
-
-
 export class BootLoopGuard {
   private stableTimer: TimerHandle | null = null;
   private ended = false;

@@ -134,7 +134,6 @@ function asError(err: unknown): Error {
   return err instanceof Error ? err : new Error(String(err));
 }
 
-
 async function writeAll(handle: FileHandle, data: Buffer): Promise<void> {
   let done = 0;
   while (done < data.length) {

@@ -5,11 +5,10 @@
 // connects, and delivers every queued transaction message, in order.
 
 import { strict as assert } from 'node:assert';
-import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DevCsms } from '../../../tools/dev-csms/csms.js';
-import { CARDS, CP_ID, Firmware, chargeSession, freePort, status, until, writeConfig } from './firmware.js';
+import { CARDS, CP_ID, chargeSession, freePort, processTestFixture, status, until, writeConfig } from './firmware.js';
 import { readTransactions } from './transaction-check.js';
 
 const LOOP_STARTS = 5; // the guard's default N
@@ -17,27 +16,11 @@ const BACKOFF_MS = 1500;
 
 describe('ocpp/process: boot loop', function () {
   this.timeout(120_000);
-  let dir: string;
-  let csms: DevCsms | null = null;
-  const children: Firmware[] = [];
-  const spawn = (config: string, dataDir: string) => {
-    const fw = new Firmware(config, dataDir, { CHARGER_BOOT_LOOP_BACKOFF_MS: String(BACKOFF_MS) });
-    children.push(fw);
-    return fw;
-  };
-
-  beforeEach(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'charger-bootloop-'));
-  });
-  afterEach(async () => {
-    for (const fw of children.splice(0)) await fw.kill();
-    await csms?.close();
-    csms = null;
-    await rm(dir, { recursive: true, force: true });
-  });
+  const f = processTestFixture('charger-bootloop-', { CHARGER_BOOT_LOOP_BACKOFF_MS: String(BACKOFF_MS) });
 
   it('is reported and recovered from, and the queue survives it whole and in order', async () => {
     const port = await freePort();
+    const { dir } = f;
     const dataDir = join(dir, 'data');
     await mkdir(dataDir);
     const config = await writeConfig(dir, {
@@ -51,18 +34,18 @@ describe('ocpp/process: boot loop', function () {
     await writeFile(join(dataDir, 'ocpp-availability.json'), availability);
 
     // Start 1, the CSMS down: a whole session, queued; killed (young).
-    let fw = spawn(config, dataDir);
+    let fw = f.spawn(config, dataDir);
     await fw.running();
     await chargeSession(fw, 1, CARDS[0], { meterValues: 2, stop: 'unplug' });
     // Start 2: a session cut by the kill, on the other connector.
     await fw.kill();
-    fw = spawn(config, dataDir);
+    fw = f.spawn(config, dataDir);
     await fw.running();
     const queuedAtKill = await chargeSession(fw, 2, CARDS[1], { meterValues: 2, stop: 'none' });
     await fw.kill();
     // Starts 3..N: each killed at a random moment of its boot, or just after it runs.
     for (let i = 3; i <= LOOP_STARTS; i++) {
-      fw = spawn(config, dataDir);
+      fw = f.spawn(config, dataDir);
       if (i % 2 === 0) await fw.running();
       else await until('started up', () => /"msg":"/.test(fw.stdout), 10_000); // past the guard, in the stores
       await fw.kill();
@@ -76,8 +59,8 @@ describe('ocpp/process: boot loop', function () {
     assert.ok(history.starts.every((s) => !s.stable && !s.cleanStop), JSON.stringify(history));
 
     // The CSMS is back; the firmware starts normally.
-    csms = await DevCsms.start({ host: '127.0.0.1', port, pingIntervalMs: 0, authorizedTags: Object.fromEntries(CARDS.map((c) => [c, { status: 'Accepted' as const }])) });
-    fw = spawn(config, dataDir);
+    const csms = f.closeAfter(await DevCsms.start({ host: '127.0.0.1', port, pingIntervalMs: 0, authorizedTags: Object.fromEntries(CARDS.map((c) => [c, { status: 'Accepted' as const }])) }));
+    fw = f.spawn(config, dataDir);
     await fw.running();
 
     // Reported: one error line naming how many starts and since when, and the delay.

@@ -5,10 +5,12 @@
 
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { DevCsms } from '../../../tools/dev-csms/csms.js';
 
 const MAIN = fileURLToPath(new URL('../../../app/main.js', import.meta.url));
 export const CP_ID = 'CP-PROC-001';
@@ -194,4 +196,45 @@ export async function chargeSession(fw: Firmware, connectorId: number, card: str
     return settled;
   }, 5000);
   return last;
+}
+
+export interface ProcessTestFixture {
+  /** A fresh temporary directory for the test running now. */
+  readonly dir: string;
+  /** A firmware process, killed after the test. */
+  spawn(configFile: string, dataDir: string): Firmware;
+  /** Closes `csms` after the test; returns it. */
+  closeAfter(csms: DevCsms): DevCsms;
+}
+
+/**
+ * The life of a process test, for a mocha `describe`: a temporary directory per test; after it,
+ * every firmware spawned is killed, the CSMS handed over is closed and the directory removed.
+ */
+export function processTestFixture(prefix: string, env: Record<string, string> = {}): ProcessTestFixture {
+  let dir = '';
+  const children: Firmware[] = [];
+  const servers: DevCsms[] = [];
+  beforeEach(async () => {
+    dir = await mkdtemp(join(tmpdir(), prefix));
+  });
+  afterEach(async () => {
+    for (const fw of children.splice(0)) await fw.kill();
+    for (const csms of servers.splice(0)) await csms.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+  return {
+    get dir() {
+      return dir;
+    },
+    spawn(configFile, dataDir) {
+      const fw = new Firmware(configFile, dataDir, env);
+      children.push(fw);
+      return fw;
+    },
+    closeAfter(csms) {
+      servers.push(csms);
+      return csms;
+    },
+  };
 }

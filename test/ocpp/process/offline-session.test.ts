@@ -3,44 +3,26 @@
 // and StopTransaction are delivered, in that order, with the transactionId it assigned.
 
 import { strict as assert } from 'node:assert';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DevCsms } from '../../../tools/dev-csms/csms.js';
-import { CARDS, CP_ID, Firmware, chargeSession, freePort, status, until, writeConfig } from './firmware.js';
+import { CARDS, CP_ID, chargeSession, freePort, processTestFixture, status, until, writeConfig } from './firmware.js';
 import { readTransactions } from './transaction-check.js';
 
 describe('ocpp/process: a session while the CSMS is unreachable, then a restart', function () {
   this.timeout(90_000);
-  let dir: string;
-  let csms: DevCsms | null = null;
-  const children: Firmware[] = [];
-  const spawn = (config: string, dataDir: string) => {
-    const fw = new Firmware(config, dataDir);
-    children.push(fw);
-    return fw;
-  };
-
-  beforeEach(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'charger-offline-'));
-  });
-  afterEach(async () => {
-    for (const fw of children.splice(0)) await fw.kill();
-    await csms?.close();
-    csms = null;
-    await rm(dir, { recursive: true, force: true });
-  });
+  const f = processTestFixture('charger-offline-');
 
   for (const restart of ['SIGTERM', 'SIGKILL'] as const) {
     it(`delivers Start, MeterValues and Stop in order once the CSMS is back (restart by ${restart})`, async () => {
       const port = await freePort();
+      const { dir } = f;
       const dataDir = join(dir, 'data');
       const config = await writeConfig(dir, {
         csmsUrl: `ws://127.0.0.1:${port}/ocpp`,
         keys: { MeterValueSampleInterval: '1', AllowOfflineTxForUnknownId: 'true' },
       });
 
-      let fw = spawn(config, dataDir);
+      let fw = f.spawn(config, dataDir);
       await fw.running();
       const queued = await chargeSession(fw, 1, CARDS[0], { meterValues: 3, stop: 'unplug' });
       const [session] = (await fw.api('GET', '/api/v1/sessions')).sessions;
@@ -53,13 +35,13 @@ describe('ocpp/process: a session while the CSMS is unreachable, then a restart'
       }
 
       // Up again, the CSMS still away: everything still queued.
-      fw = spawn(config, dataDir);
+      fw = f.spawn(config, dataDir);
       await fw.running();
       const after = await status(fw);
       assert.equal(after.ocpp.connected, false);
       assert.equal(after.ocpp.queuedMessages, queued);
 
-      csms = await DevCsms.start({ host: '127.0.0.1', port, pingIntervalMs: 0, authorizedTags: { [CARDS[0]]: { status: 'Accepted' } } });
+      const csms = f.closeAfter(await DevCsms.start({ host: '127.0.0.1', port, pingIntervalMs: 0, authorizedTags: { [CARDS[0]]: { status: 'Accepted' } } }));
       await until('the queue drained', async () => (await status(fw)).ocpp.queuedMessages === 0, 45_000, () => fw.stdout.slice(-3000));
 
       const log = readTransactions(csms.messages(), CP_ID);

@@ -4,28 +4,21 @@
 // retries, the firmware stays up) and a CA file that does not exist (refused at start).
 
 import { strict as assert } from 'node:assert';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
 import { DevCsms } from '../../../tools/dev-csms/csms.js';
 import { createTestPki, type TestPki } from '../../dev-csms/certs.js';
-import { CP_ID, Firmware, freePort, status, until, writeConfig } from './firmware.js';
+import { CP_ID, freePort, processTestFixture, status, until, writeConfig } from './firmware.js';
 
 const KEY = '0123456789abcdef0123456789abcdef';
 
 describe('ocpp/process: security profiles from the config file', function () {
   this.timeout(60_000);
-  let dir: string;
+  const f = processTestFixture('charger-security-');
   let pki: TestPki;
   let otherPki: TestPki;
   let csms: DevCsms | null = null;
-  const children: Firmware[] = [];
-  const start = (config: string) => {
-    const fw = new Firmware(config, join(dir, 'data'));
-    children.push(fw);
-    return fw;
-  };
+  const start = (config: string) => f.spawn(config, join(f.dir, 'data'));
 
   before(async () => {
     [pki, otherPki] = await Promise.all([createTestPki(), createTestPki()]);
@@ -33,33 +26,24 @@ describe('ocpp/process: security profiles from the config file', function () {
   after(async () => {
     await Promise.all([pki?.cleanup(), otherPki?.cleanup()]);
   });
-  beforeEach(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'charger-security-'));
-  });
-  afterEach(async () => {
-    for (const fw of children.splice(0)) await fw.kill();
-    await csms?.close();
-    csms = null;
-    await rm(dir, { recursive: true, force: true });
-  });
 
   const tlsCsms = async (options: { clientCert: boolean; basicAuth?: boolean }) => {
     const port = await freePort();
-    csms = await DevCsms.start({
+    csms = f.closeAfter(await DevCsms.start({
       host: '127.0.0.1',
       port,
       pingIntervalMs: 0,
       logger: pino({ level: 'silent' }),
       tls: { cert: pki.server.cert, key: pki.server.key, ca: pki.ca.cert, requestClientCert: options.clientCert },
       ...(options.basicAuth ? { basicAuth: { [CP_ID]: KEY } } : {}),
-    });
+    }));
     return `wss://localhost:${port}/ocpp`;
   };
 
   it('profile 3: connects with the charger\'s certificate and boots Accepted', async () => {
     const client = await pki.issueClient(CP_ID);
     const csmsUrl = await tlsCsms({ clientCert: true });
-    const fw = start(await writeConfig(dir, {
+    const fw = start(await writeConfig(f.dir, {
       csmsUrl,
       keys: { SecurityProfile: '3' },
       tls: { caFile: pki.ca.certFile, certFile: client.certFile, keyFile: client.keyFile },
@@ -72,7 +56,7 @@ describe('ocpp/process: security profiles from the config file', function () {
 
   it('profile 2: the CSMS certificate checked against the CA file, the AuthorizationKey by Basic auth', async () => {
     const csmsUrl = await tlsCsms({ clientCert: false, basicAuth: true });
-    const fw = start(await writeConfig(dir, { csmsUrl, keys: { SecurityProfile: '2', AuthorizationKey: KEY }, tls: { caFile: pki.ca.certFile } }));
+    const fw = start(await writeConfig(f.dir, { csmsUrl, keys: { SecurityProfile: '2', AuthorizationKey: KEY }, tls: { caFile: pki.ca.certFile } }));
     await fw.running();
     await csms!.waitForConnection(CP_ID, 15_000);
     await until('registered', async () => (await status(fw)).ocpp.registration === 'Accepted', 10_000);
@@ -81,7 +65,7 @@ describe('ocpp/process: security profiles from the config file', function () {
 
   it('a wrong CA: one clear log line per attempt, retries, and the charger stays up', async () => {
     const csmsUrl = await tlsCsms({ clientCert: false, basicAuth: true });
-    const fw = start(await writeConfig(dir, { csmsUrl, keys: { SecurityProfile: '2', AuthorizationKey: KEY }, tls: { caFile: otherPki.ca.certFile } }));
+    const fw = start(await writeConfig(f.dir, { csmsUrl, keys: { SecurityProfile: '2', AuthorizationKey: KEY }, tls: { caFile: otherPki.ca.certFile } }));
     await fw.running();
     await until('two failed attempts', () => (fw.stdout.match(/OCPP connection failed: TLS[^"]*certificate/g) ?? []).length >= 2, 20_000, () => fw.stdout.slice(-2000));
     assert.deepEqual(csms!.connected(), []);
@@ -90,8 +74,8 @@ describe('ocpp/process: security profiles from the config file', function () {
   });
 
   it('a CA file that cannot be read: refused at start, naming the field and the file', async () => {
-    const missing = join(dir, 'no-such-ca.pem');
-    const fw = start(await writeConfig(dir, { csmsUrl: 'wss://localhost:1/ocpp', keys: { SecurityProfile: '2', AuthorizationKey: KEY }, tls: { caFile: missing } }));
+    const missing = join(f.dir, 'no-such-ca.pem');
+    const fw = start(await writeConfig(f.dir, { csmsUrl: 'wss://localhost:1/ocpp', keys: { SecurityProfile: '2', AuthorizationKey: KEY }, tls: { caFile: missing } }));
     const { code } = await fw.exited;
     assert.equal(code, 2);
     assert.match(fw.stderr, new RegExp(`refusing to start: ocpp\\.tls\\.caFile ${missing.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} cannot be read`));

@@ -3,44 +3,29 @@
 // the CSMS after the restart, with the meter register read at the stop.
 
 import { strict as assert } from 'node:assert';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DevCsms } from '../../../tools/dev-csms/csms.js';
-import { CARDS, CP_ID, Firmware, chargeSession, freePort, status, until, writeConfig } from './firmware.js';
+import { CARDS, CP_ID, chargeSession, freePort, processTestFixture, status, until, writeConfig } from './firmware.js';
 import { readTransactions } from './transaction-check.js';
 
 describe('ocpp/process: SIGTERM during a session', function () {
   this.timeout(60_000);
-  let dir: string;
-  let csms: DevCsms | null = null;
-  const children: Firmware[] = [];
-
-  beforeEach(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'charger-shutdown-'));
-  });
-  afterEach(async () => {
-    for (const fw of children.splice(0)) await fw.kill();
-    await csms?.close();
-    csms = null;
-    await rm(dir, { recursive: true, force: true });
-  });
+  const f = processTestFixture('charger-shutdown-');
 
   it('ends the session with reason Reboot, queued durably before the exit, delivered after the restart', async () => {
     const port = await freePort();
+    const { dir } = f;
     const dataDir = join(dir, 'data');
     const config = await writeConfig(dir, { csmsUrl: `ws://127.0.0.1:${port}/ocpp`, keys: { MeterValueSampleInterval: '1', AllowOfflineTxForUnknownId: 'true' } });
-    const first = new Firmware(config, dataDir);
-    children.push(first);
+    const first = f.spawn(config, dataDir);
     await first.running();
     // The CSMS is away: whatever the stop queues must survive the exit to be delivered.
     const queued = await chargeSession(first, 1, CARDS[0], { meterValues: 2, stop: 'none' });
     await first.terminate();
     assert.equal((await first.exited).code, 0, 'a clean exit');
 
-    csms = await DevCsms.start({ host: '127.0.0.1', port, pingIntervalMs: 0, authorizedTags: { [CARDS[0]]: { status: 'Accepted' } } });
-    const second = new Firmware(config, dataDir);
-    children.push(second);
+    const csms = f.closeAfter(await DevCsms.start({ host: '127.0.0.1', port, pingIntervalMs: 0, authorizedTags: { [CARDS[0]]: { status: 'Accepted' } } }));
+    const second = f.spawn(config, dataDir);
     await second.running();
     await until('the queue drained', async () => (await status(second)).ocpp.queuedMessages === 0, 30_000, () => second.stdout.slice(-3000));
 
