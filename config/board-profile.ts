@@ -99,3 +99,19 @@ function deepFreeze<T>(value: T): T {
   }
   return value;
 }
+
+/**
+ * The safety-relevant devices a profile drives with real drivers (hal/load-board.ts builds the
+ * simulated board only for driver "sim"); empty when every one of them is simulated. What the
+ * board is called says nothing: a profile named "sim" may load real drivers.
+ */
+export function realSafetyDevices(profile: BoardProfile): string[] {
+  switch (profile.driver) {
+    case 'sim':
+      return [];
+    case 'direct':
+      return ['contactor', 'control pilot', 'residual current monitor', 'emergency stop', 'earth monitor', 'temperature sensors', 'lock'];
+    case 'coprocessor':
+      return ['safety co-processor (contactor, control pilot, residual current monitor, lock)', 'emergency stop', 'earth monitor', 'temperature sensors'];
+  }
+}

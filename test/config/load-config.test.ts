@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -278,13 +278,55 @@ describe('config/load-config', () => {
       assert.equal(problemOf({ safety: { temperatureStopC: 68 } }).field, 'safety.temperatureStopC');
     });
 
-    it('disabled interlocks only on the simulated board; the board must exist', () => {
+    it('disabled interlocks only when every safety device is simulated; the board must exist', () => {
       const err = problemOf({ board: 'acme-v2', safety: { disabledInterlocks: ['ContactorWelded'] } });
       const lines = err.message.split('\n');
-      assert.equal(lines[0], 'config: safety.disabledInterlocks is allowed only on the simulated board (board "sim"); got board "acme-v2"');
+      assert.equal(lines[0], 'config: safety.disabledInterlocks is allowed only when every safety device is simulated (board driver "sim"); the drivers of board "acme-v2" are unknown');
       assert.equal(lines[1], 'config: board must name a profile in config/boards/; available: coprocessor-ref, direct-ref, sim (got "acme-v2")');
       assert.equal(problemOf({ board: 'acme-v2' }).message, 'config: board must name a profile in config/boards/; available: coprocessor-ref, direct-ref, sim (got "acme-v2")');
       assert.match(problemOf({ board: '../etc/passwd' }).message, /^config: board must be a board profile name/);
+    });
+
+    it('disabled interlocks are decided by the drivers the profile loads, not by its name', async () => {
+      // A profile called "sim" that drives the real direct-wired hardware.
+      const boards = join(dir, 'boards-named-sim');
+      await mkdir(boards, { recursive: true });
+      const direct = JSON.parse(await readFile(join(BOARDS_DIR, 'direct-ref.json'), 'utf8'));
+      await writeFile(join(boards, 'sim.json'), JSON.stringify({ ...direct, name: 'sim' }));
+      const raw = { board: 'sim', safety: { disabledInterlocks: ['OverTemperature'] } };
+      assert.throws(() => resolveConfig(raw, 'config', boards), (err: unknown) => {
+        assert.ok(err instanceof ConfigError);
+        assert.equal(err.field, 'safety.disabledInterlocks');
+        assert.equal(
+          firstLine(err),
+          'config: safety.disabledInterlocks is allowed only when every safety device is simulated (board driver "sim"); ' +
+            'board "sim" loads real drivers (driver "direct": contactor, control pilot, residual current monitor, emergency stop, earth monitor, temperature sensors, lock)',
+        );
+        return true;
+      });
+      // From a file, as the firmware starts.
+      const file = join(dir, 'named-sim.json');
+      await writeFile(file, JSON.stringify(raw));
+      assert.throws(() => loadConfigFile(file, boards), /safety\.disabledInterlocks is allowed only when every safety device is simulated/);
+      // The same profile without disabled interlocks is a valid board; the real simulated board allows them.
+      assert.equal(resolveConfig({ board: 'sim' }, 'config', boards).board, 'sim');
+      assert.deepEqual(resolveConfig(raw).safety.disabledInterlocks, ['OverTemperature']);
+    });
+
+    it('a profile that does not load is named with the board', async () => {
+      const boards = join(dir, 'boards-broken');
+      await mkdir(boards, { recursive: true });
+      await writeFile(join(boards, 'sim.json'), JSON.stringify({ name: 'sim', description: 'x', driver: 'gpio' }));
+      const err = (() => {
+        try {
+          resolveConfig({ board: 'sim' }, 'config', boards);
+        } catch (e) {
+          return e as ConfigError;
+        }
+        return assert.fail('expected a ConfigError');
+      })();
+      assert.equal(err.field, 'board');
+      assert.match(firstLine(err), /^config: board "sim": .*sim\.json: driver must be one of "sim", "direct", "coprocessor" \(got "gpio"\)$/);
     });
 
     it('runs next to the schema checks, without piling up on a field the schema rejected', () => {
