@@ -49,6 +49,8 @@ export interface SafetyConfig {
   readonly repeatedFaultWindowMs: number;
   /** Holdoff before a recovered residual-current or ground fault lets charging resume. */
   readonly faultRetryDelayMs: number;
+  /** A passed RCD self-test vouches for the module this long; then it is tested again before the next close, and while idle. */
+  readonly rcdSelfTestIntervalMs: number;
   /** Interlocks switched off; allowed only on the simulated board, for development. */
   readonly disabledInterlocks: readonly string[];
 }

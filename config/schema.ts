@@ -129,6 +129,8 @@ export const CONFIG_SCHEMA = {
         repeatedFaultLimit: int(1, 10),
         repeatedFaultWindowMs: int(60000, 86400000),
         faultRetryDelayMs: int(10000, 3600000),
+        // Never above 24 h (A5: Tinkerforge's RCD self-test every 24 h); at least 1 h between tests.
+        rcdSelfTestIntervalMs: int(3_600_000, 86_400_000),
         disabledInterlocks: {
           type: 'array',
           uniqueItems: true,

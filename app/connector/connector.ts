@@ -21,6 +21,7 @@ import type { SessionStopReason } from '../records.js';
 import type { SessionSettings } from '../ocpp/charger-port.js';
 import { ContactorGate } from '../safety/contactor-gate.js';
 import type { FaultReporter, FaultValues } from '../safety/fault-reporter.js';
+import { RcdSelfTestScheduler, type RcdSelfTestState } from '../safety/rcd-self-test.js';
 import { TemperatureGuard } from '../safety/temperature-guard.js';
 import { MeterPoller } from '../metering/meter-poller.js';
 import { OvercurrentMonitor } from '../metering/overcurrent-monitor.js';
@@ -70,7 +71,7 @@ export class Connector {
   private stationDerate: DerateLevel = 'none';
   private siteShareA = Infinity;
   private cableRatingA: number | null;
-  private selfTest: 'pending' | 'passed' | 'failed' = 'pending';
+  private readonly rcdSelfTest: RcdSelfTestScheduler;
   private limit: AllowedCurrent = { amps: 0, source: 'connector' };
   /** Limits from outside, by who claims them (e.g. a TxProfile, a refused idTag's energy cap); the lowest applies. */
   private readonly externalClaims = new Map<string, number>();
@@ -96,6 +97,14 @@ export class Connector {
         this.reporter.raise('InterlockRefused', { blockers: blockers.join(',') });
         this.reporter.clear('InterlockRefused');
       },
+    });
+
+    this.rcdSelfTest = new RcdSelfTestScheduler({
+      monitor: hardware.residualCurrent,
+      contactor: hardware.contactor,
+      clock,
+      intervalMs: safety.rcdSelfTestIntervalMs,
+      onState: (state) => this.onSelfTest(state),
     });
 
     this.supervisor = createActor(createSafetySupervisor(CONNECTOR_FAULTS), {
@@ -184,7 +193,7 @@ export class Connector {
     this.pilotMonitor.prime();
     this.updateLimit();
     this.meter.start();
-    void this.runSelfTest();
+    this.rcdSelfTest.run();
   }
 
   stop(): void {
@@ -194,6 +203,7 @@ export class Connector {
     this.pilotMonitor.dispose();
     this.lock?.dispose();
     this.temperature.dispose();
+    this.rcdSelfTest.dispose();
     this.gate.dispose();
     this.machine.stop();
     this.supervisor.stop();
@@ -270,7 +280,7 @@ export class Connector {
   reset(): FaultName[] {
     const before = this.localFaults.filter((f) => f.latched).map((f) => f.fault);
     this.supervisor.send({ type: 'RESET' });
-    if (this.selfTest === 'failed') void this.runSelfTest();
+    if (this.selfTest === 'failed') this.rcdSelfTest.run();
     const stillLatched = new Set(this.localFaults.filter((f) => f.latched).map((f) => f.fault));
     return before.filter((fault) => !stillLatched.has(fault));
   }
@@ -427,22 +437,19 @@ export class Connector {
     }
   }
 
-  private async runSelfTest(): Promise<void> {
-    this.selfTest = 'pending';
-    let passed = false;
-    try {
-      passed = await this.options.hardware.residualCurrent.selfTest();
-    } catch {
-      passed = false;
-    }
-    this.selfTest = passed ? 'passed' : 'failed';
-    if (passed) {
+  /** Passed only while fresh (app/safety/rcd-self-test.ts). */
+  private get selfTest(): RcdSelfTestState {
+    return this.rcdSelfTest.state;
+  }
+
+  private onSelfTest(state: RcdSelfTestState): void {
+    if (state === 'passed') {
       this.clear('ResidualCurrentSelfTestFailed');
-    } else {
+    } else if (state === 'failed') {
       this.reporter.raise('ResidualCurrentSelfTestFailed', { result: 'no trip' });
       this.reporter.clear('ResidualCurrentSelfTestFailed');
     }
-    this.machine.send({ type: 'SELF_TEST', passed });
+    this.machine.send({ type: 'SELF_TEST', passed: state === 'passed' });
   }
 
   private onMeterReading(reading: MeterReading, at: number): void {
