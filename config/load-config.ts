@@ -10,6 +10,7 @@ import { DEFAULT_CONFIG } from './defaults.js';
 import { CONFIG_SCHEMA } from './schema.js';
 import { describeValue, schemaProblems, type SchemaProblem } from './schema-messages.js';
 import { BOARDS_DIR, listBoardProfiles, loadBoardProfile, realSafetyDevices, type BoardProfile } from './board-profile.js';
+import { C_TO_B_BUDGET_MS, C_TO_B_OPEN_LIMIT_MS, REACTION_MARGIN_MS, cToBPath, maxPilotDebounceMs } from './reaction-budget.js';
 
 export type ConfigProblem = SchemaProblem;
 
@@ -185,6 +186,22 @@ function crossFieldProblems(config: Record<string, unknown>, schemaFields: reado
       } catch (err) {
         problems.push({ field: 'board', message: `board ${JSON.stringify(board)}: ${(err as Error).message}` });
       }
+    }
+  }
+
+  // C→B: the board's sampling, the debounce, the reaction and the contactor's drop-out must fit the budget.
+  if (profile && !faulty('safety.pilotDebounceMs')) {
+    const debounce = safety['pilotDebounceMs'] as number;
+    const max = maxPilotDebounceMs(profile);
+    if (max !== null && debounce > max) {
+      const path = cToBPath(profile, debounce);
+      problems.push({
+        field: 'safety.pilotDebounceMs',
+        message:
+          `safety.pilotDebounceMs must be at most ${max} on board ${JSON.stringify(profile.name)} (got ${debounce}): its pilot sampling ` +
+          `(${path.samplingMs} ms), the debounce, the software reaction (${path.reactionMs} ms) and the contactor drop-out (${path.dropOutMs} ms) ` +
+          `must open the contactor within ${C_TO_B_BUDGET_MS} ms of C→B (IEC 61851-1: ${C_TO_B_OPEN_LIMIT_MS} ms, less a ${REACTION_MARGIN_MS} ms margin)`,
+      });
     }
   }
 

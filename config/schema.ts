@@ -114,7 +114,7 @@ export const CONFIG_SCHEMA = {
         contactorFeedbackTimeoutMs: int(100, 1000),
         contactorCloseTimeoutMs: int(100, 3000), // IEC 61851-1: close within 3 s
         stateFDurationMs: int(300, 5000), // A3: state F ≥ 300 ms
-        pilotDebounceMs: int(10, 90), // contactor must open ≤ 100 ms after the EV asks
+        pilotDebounceMs: int(10, 50), // A1: filtering may add at most 50 ms; the board's C→B budget may allow less (config/reaction-budget.ts)
         pwmMinUpdateIntervalMs: int(5000, 60000),
         overcurrentToleranceRatio: num(0, 0.2),
         overcurrentMarginA: num(0, 5),

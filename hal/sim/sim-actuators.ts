@@ -53,10 +53,10 @@ export class SimContactor implements Contactor {
   private readonly mechanism: DelayedMechanism<SwitchPosition>;
 
   /** @param beforeMove called just before the main contacts move (to integrate energy up to that instant) */
-  constructor(timers: SimTimers, beforeMove: () => void) {
+  constructor(timers: SimTimers, beforeMove: () => void, delayMs: number = CONTACTOR_DELAY_MS) {
     this.mechanism = new DelayedMechanism<SwitchPosition>(
       timers,
-      CONTACTOR_DELAY_MS,
+      delayMs,
       'open',
       (target) => (target === 'open' ? !this.welded : !this.wontClose),
       beforeMove,

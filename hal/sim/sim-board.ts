@@ -19,6 +19,8 @@ export interface SimBoardOptions {
   physicsTickMs?: number;
   /** File where the meters keep their registers across restarts, as real meters do; none: they start afresh. */
   meterRegisterFile?: string;
+  /** The contactors' mechanical delay (the sim profile's contactorDropOutMs); default CONTACTOR_DELAY_MS. */
+  contactorDelayMs?: number;
 }
 
 export interface SimBoard {
@@ -34,7 +36,7 @@ export function createSimBoard(options: SimBoardOptions): SimBoard {
   const timers = new SimTimers(options.clock);
   const station = new SimStation(options.mainsVoltageV ?? 230);
   const registers = options.meterRegisterFile ? new MeterRegisterFile(options.meterRegisterFile) : null;
-  const connectors = options.connectors.map((config) => new SimConnector({ ...config }, timers, station, registers));
+  const connectors = options.connectors.map((config) => new SimConnector({ ...config, contactorDelayMs: options.contactorDelayMs }, timers, station, registers));
   const simulation = new SimulationController(station, connectors);
   timers.every(tickMs, () => {
     for (const connector of connectors) connector.tick();

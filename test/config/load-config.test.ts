@@ -84,7 +84,7 @@ describe('config/load-config', () => {
     it('accepts the bounds themselves, port 0 and disabled interlocks on the sim board', () => {
       const config = resolveConfig({
         diagnostics: { port: 0, token: '0123456789abcdef' },
-        safety: { pilotDebounceMs: 90, contactorCloseTimeoutMs: 3000, stateFDurationMs: 300, disabledInterlocks: ['MeterFailure', 'LockFailure'] },
+        safety: { pilotDebounceMs: 50, contactorCloseTimeoutMs: 3000, stateFDurationMs: 300, disabledInterlocks: ['MeterFailure', 'LockFailure'] },
         connectors: [socket(2), socket(1, { kind: 'tethered', cableRatingA: 13, maxCurrentA: 6 })],
       });
       assert.equal(config.diagnostics.port, 0);
@@ -119,7 +119,7 @@ describe('config/load-config', () => {
       ['contactorFeedbackTimeoutMs', 100, 1000],
       ['contactorCloseTimeoutMs', 100, 3000],
       ['stateFDurationMs', 300, 5000],
-      ['pilotDebounceMs', 10, 90],
+      ['pilotDebounceMs', 10, 50],
       ['pwmMinUpdateIntervalMs', 5000, 60000],
       ['overcurrentToleranceRatio', 0, 0.2],
       ['overcurrentMarginA', 0, 5],
@@ -211,7 +211,7 @@ describe('config/load-config', () => {
       const err = problemOf({ site: { foo: 1, maxCurrentA: 1000 }, identity: { vendor: '' }, safety: { pilotDebounceMs: 200 } });
       const lines = err.message.split('\n');
       assert.equal(lines.length, 4);
-      assert.equal(lines[0], 'config: safety.pilotDebounceMs must be between 10 and 90 (got 200)');
+      assert.equal(lines[0], 'config: safety.pilotDebounceMs must be between 10 and 50 (got 200)');
       assert.equal(err.field, 'safety.pilotDebounceMs');
       assert.ok(lines.every((l) => l.startsWith('config: ')));
       assert.equal(err.problems.length, 4);
