@@ -8,6 +8,9 @@ import { CARD, startSession, type ChargerFixture } from '../../support/charger-f
 import { resolveConfig, ConfigError } from '../../../config/load-config.js';
 import { RCD_SELF_TEST_MS } from '../../../hal/sim/sim-monitors.js';
 import { CHARGING, contactsClosed, expectSignalled, logEntries, withCharger } from './helpers.js';
+import { VirtualClock } from '../../../hal/clock.js';
+import type { Contactor, ResidualCurrentMonitor } from '../../../hal/interfaces.js';
+import { RcdSelfTestScheduler, type RcdSelfTestState } from '../../../app/safety/rcd-self-test.js';
 
 /** Reference A5 (Tinkerforge: RCD self-test every 24 h): the longest a passed test may vouch for the module. */
 const DAY_MS = 86_400_000;
@@ -126,5 +129,32 @@ describe('RCD self-test, repeated (ResidualCurrentSelfTestFailed latched)', func
       await f.advance(1000 + RCD_SELF_TEST_MS);
       assert.equal(tests.count, 1);
     }, SIX_HOUR_TESTS);
+  });
+});
+
+describe('RcdSelfTestScheduler (app/safety/rcd-self-test.ts)', () => {
+  it('a module whose test throws has failed its test', async () => {
+    const clock = new VirtualClock();
+    const states: RcdSelfTestState[] = [];
+    const monitor: ResidualCurrentMonitor = {
+      readTrip: () => null,
+      onTrip: () => () => {},
+      selfTest: () => {
+        throw new Error('test coil line cannot be written');
+      },
+    };
+    const contactor: Contactor = {
+      close: () => {},
+      open: () => {},
+      commanded: 'open',
+      readFeedback: () => 'open',
+      onFeedback: () => () => {},
+    };
+    const scheduler = new RcdSelfTestScheduler({ monitor, contactor, clock, intervalMs: DAY_MS, onState: (s) => states.push(s) });
+    scheduler.run();
+    await clock.advance(0);
+    assert.deepEqual(states, ['pending', 'failed']);
+    assert.equal(scheduler.state, 'failed');
+    scheduler.dispose();
   });
 });
