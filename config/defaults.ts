@@ -19,6 +19,7 @@ export const DEFAULT_SAFETY: SafetyConfig = {
   repeatedFaultLimit: 6, // A5: OpenEVSE hard-faults after more than 6 retries
   repeatedFaultWindowMs: 3_600_000,
   faultRetryDelayMs: 300_000, // A5: OpenEVSE retries GFI / ground faults after 5 min
+  emergencyStopLatches: false,
   disabledInterlocks: [],
 };
 

@@ -129,6 +129,7 @@ export const CONFIG_SCHEMA = {
         repeatedFaultLimit: int(1, 10),
         repeatedFaultWindowMs: int(60000, 86400000),
         faultRetryDelayMs: int(10000, 3600000),
+        emergencyStopLatches: { type: 'boolean' },
         disabledInterlocks: {
           type: 'array',
           uniqueItems: true,

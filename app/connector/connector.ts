@@ -4,12 +4,12 @@
 
 import { createActor, type Actor } from 'xstate';
 import type { Clock } from '../../hal/clock.js';
-import type { ConnectorHardware, MeterReading } from '../../hal/interfaces.js';
+import type { ConnectorHardware, MeterReading, ProximityReading } from '../../hal/interfaces.js';
 import type { ConnectorConfig, SafetyConfig } from '../../config/charger-config.js';
 import { POWER_OFF_UNDER_LOAD_MS, chargingPointMachine, type ChargingPointContext } from '../../state-machines/charging-point.js';
 import { allowedCurrent, deratedCurrent, type AllowedCurrent, type CurrentLimits, type DerateLevel } from '../../state-machines/current-limit.js';
 import { FAULTS, FAULT_NAMES, type FaultName } from '../../state-machines/faults.js';
-import type { PilotState } from '../../state-machines/pilot-state.js';
+import { classifyPilot, type PilotState } from '../../state-machines/pilot-state.js';
 import { dutyCycleForCurrent } from '../../state-machines/pwm.js';
 import {
   createSafetySupervisor,
@@ -19,7 +19,7 @@ import {
 } from '../../state-machines/safety-supervisor.js';
 import type { SessionStopReason } from '../records.js';
 import type { SessionSettings } from '../ocpp/charger-port.js';
-import { ContactorGate } from '../safety/contactor-gate.js';
+import { ContactorGate, type HardwareCloseConditions } from '../safety/contactor-gate.js';
 import type { FaultReporter, FaultValues } from '../safety/fault-reporter.js';
 import { TemperatureGuard } from '../safety/temperature-guard.js';
 import { MeterPoller } from '../metering/meter-poller.js';
@@ -28,6 +28,9 @@ import { LockController } from './lock-controller.js';
 import { PilotMonitor } from './pilot-monitor.js';
 
 export const CONNECTOR_FAULTS = FAULT_NAMES.filter((name) => FAULTS[name].scope === 'connector');
+
+/** Beyond the pilot debounce, how long a PP loss with the CP at A waits for the unplug to be confirmed. */
+const PROXIMITY_UNPLUG_MARGIN_MS = 10;
 
 /** How long an authorization given before plug-in waits for the EV (OCPP's ConnectionTimeOut default is similar). */
 export const PLUG_IN_TIMEOUT_MS = 60_000;
@@ -69,7 +72,12 @@ export class Connector {
   private stationFaults: readonly FaultState[] = [];
   private stationDerate: DerateLevel = 'none';
   private siteShareA = Infinity;
+  /** The cable rating the current limit uses: while a session lasts it only ever goes down. */
   private cableRatingA: number | null;
+  /** A session is open (between the machine's startSession and stopSession). */
+  private sessionOpen = false;
+  /** A PP loss seen while the EV had just gone too: confirmed as a fault unless the unplug follows. */
+  private proximityCheck: ReturnType<Clock['setTimeout']> | null = null;
   private selfTest: 'pending' | 'passed' | 'failed' = 'pending';
   private limit: AllowedCurrent = { amps: 0, source: 'connector' };
   /** Limits from outside, by who claims them (e.g. a TxProfile, a refused idTag's energy cap); the lowest applies. */
@@ -91,7 +99,7 @@ export class Connector {
       reporter: this.reporter,
       feedbackTimeoutMs: safety.contactorFeedbackTimeoutMs,
       closeTimeoutMs: safety.contactorCloseTimeoutMs,
-      closeBlockers: () => this.closeBlockers(),
+      conditions: () => this.hardwareCloseConditions(),
       onRefused: (blockers) => {
         this.reporter.raise('InterlockRefused', { blockers: blockers.join(',') });
         this.reporter.clear('InterlockRefused');
@@ -127,8 +135,16 @@ export class Connector {
           },
           lockConnector: () => this.lock?.engage(),
           unlockConnector: () => this.lock?.release(),
-          startSession: (_, { idTag }) => options.events.sessionStarted(this.id, idTag),
-          stopSession: (_, { reason }) => options.events.sessionStopped(this.id, reason, this.stopFault(reason)),
+          startSession: (_, { idTag }) => {
+            this.sessionOpen = true;
+            options.events.sessionStarted(this.id, idTag);
+          },
+          stopSession: (_, { reason }) => {
+            this.sessionOpen = false;
+            options.events.sessionStopped(this.id, reason, this.stopFault(reason));
+            // The cable term was held through the session; now it follows the PP again.
+            this.onProximity();
+          },
         },
       }),
       {
@@ -192,6 +208,7 @@ export class Connector {
     this.gate.open();
     for (const dispose of this.disposers) dispose();
     this.pilotMonitor.dispose();
+    if (this.proximityCheck !== null) this.options.clock.clearTimeout(this.proximityCheck);
     this.lock?.dispose();
     this.temperature.dispose();
     this.gate.dispose();
@@ -370,18 +387,30 @@ export class Connector {
     return this.faults[0]?.fault ?? null;
   }
 
-  private closeBlockers(): string[] {
-    const blockers: string[] = [];
+  /** The close preconditions read from the hardware and the connector's own records, not from the machine. */
+  private hardwareCloseConditions(): HardwareCloseConditions {
     const { hardware, config } = this.options;
-    const pilot = this.pilotMonitor.state;
-    if (pilot !== 'C' && !(pilot === 'D' && this.options.ventilationAvailable)) blockers.push(`pilot ${pilot}`);
-    if (this.faults.length > 0) blockers.push(`faults ${this.faults.map((f) => f.fault).join('+')}`);
-    if (this.selfTest !== 'passed') blockers.push(`rcd self-test ${this.selfTest}`);
-    if (hardware.residualCurrent.readTrip() !== null) blockers.push('rcd tripped');
-    if (this.cableRatingA === null) blockers.push('cable rating unknown');
-    if (config.kind === 'socket' && this.lock?.feedback !== 'locked') blockers.push('lock not confirmed');
-    if (this.limit.amps < 6) blockers.push('no current available');
-    return blockers;
+    return {
+      pilot: this.pilotMonitor.state,
+      ventilationAvailable: this.options.ventilationAvailable,
+      authorized: this.sessionOpen,
+      cableRatingA: this.measuredCableRating(),
+      lockRequired: config.kind === 'socket',
+      lockConfirmed: hardware.lock?.readFeedback() === 'locked',
+      faultActive: this.faults.length > 0,
+      rcdTripped: hardware.residualCurrent.readTrip() !== null,
+      rcdSelfTestPassed: this.selfTest === 'passed',
+      diodeVerified: this.pilotMonitor.diodeVerified,
+      allowedCurrentA: this.limit.amps,
+    };
+  }
+
+  /** The cable's rating as the PP reads it now (a tethered cable's is fixed). */
+  private measuredCableRating(): number | null {
+    const proximity = this.options.hardware.proximity;
+    if (!proximity) return this.options.config.cableRatingA ?? null;
+    const reading = proximity.read();
+    return reading.kind === 'cable' ? reading.ratingA : null;
   }
 
   private setPilot(output: Parameters<ConnectorHardware['pilot']['setOutput']>[0], offeredA: number): void {
@@ -415,16 +444,49 @@ export class Connector {
     if (!proximity) return;
     const reading = proximity.read();
     const rating = reading.kind === 'cable' ? reading.ratingA : null;
+    if (rating === null && this.contactsMayBeLive()) this.onProximityLostUnderLoad(reading);
     if (reading.kind === 'invalid' && this.pilotMonitor.state !== 'A') {
       this.reporter.raise('CableInvalid', { ohms: reading.ohms });
     } else {
       this.reporter.clear('CableInvalid');
     }
-    if (rating !== this.cableRatingA) {
-      this.cableRatingA = rating;
-      this.machine.send({ type: 'CABLE', ratingA: rating });
+    if (rating !== this.context.cableRatingA) this.machine.send({ type: 'CABLE', ratingA: rating });
+    // While a session lasts the cable term never rises and is never dropped: a PP that reads
+    // open or invalid cannot vouch for a better cable than the one the session began with.
+    const limitRating = this.sessionOpen && this.cableRatingA !== null ? (rating === null ? this.cableRatingA : Math.min(rating, this.cableRatingA)) : rating;
+    if (limitRating !== this.cableRatingA) {
+      this.cableRatingA = limitRating;
       this.updateLimit();
     }
+  }
+
+  /** The contactor is commanded closed, or its mirror contact says closed. */
+  private contactsMayBeLive(): boolean {
+    return this.gate.commanded === 'closed' || this.gate.feedback === 'closed';
+  }
+
+  /**
+   * PP open or invalid while the contacts may be live: open at once. If the EV still shows on the
+   * CP, the cable's rating is lost under load: a fault (state F). If the CP already reads A, the
+   * EV left with the cable (an unplug, whose debounce is still running): the fault is raised only
+   * if that unplug is not confirmed within the pilot debounce.
+   */
+  private onProximityLostUnderLoad(reading: ProximityReading): void {
+    this.gate.open();
+    const values = { proximity: reading.kind, ohms: reading.kind === 'invalid' ? reading.ohms : null, cableRatingA: this.cableRatingA };
+    const raw = classifyPilot(this.options.hardware.pilot.read().positiveV, this.pilotMonitor.state);
+    if (raw !== 'A') {
+      this.reporter.raise('ProximityLost', values);
+      this.reporter.clear('ProximityLost');
+      return;
+    }
+    if (this.proximityCheck !== null) return;
+    this.proximityCheck = this.options.clock.setTimeout(() => {
+      this.proximityCheck = null;
+      if (this.pilotMonitor.state === 'A') return;
+      this.reporter.raise('ProximityLost', values);
+      this.reporter.clear('ProximityLost');
+    }, this.options.safety.pilotDebounceMs + PROXIMITY_UNPLUG_MARGIN_MS);
   }
 
   private async runSelfTest(): Promise<void> {
