@@ -4,12 +4,12 @@
 
 import { createActor, type Actor } from 'xstate';
 import type { Clock } from '../../hal/clock.js';
-import type { ConnectorHardware, MeterReading, ProximityReading } from '../../hal/interfaces.js';
+import type { ConnectorHardware, MeterReading } from '../../hal/interfaces.js';
 import type { ConnectorConfig, SafetyConfig } from '../../config/charger-config.js';
 import { POWER_OFF_UNDER_LOAD_MS, chargingPointMachine, type ChargingPointContext } from '../../state-machines/charging-point.js';
 import { allowedCurrent, deratedCurrent, type AllowedCurrent, type CurrentLimits, type DerateLevel } from '../../state-machines/current-limit.js';
 import { FAULTS, FAULT_NAMES, type FaultName } from '../../state-machines/faults.js';
-import { classifyPilot, type PilotState } from '../../state-machines/pilot-state.js';
+import type { PilotState } from '../../state-machines/pilot-state.js';
 import { dutyCycleForCurrent } from '../../state-machines/pwm.js';
 import {
   createSafetySupervisor,
@@ -21,6 +21,7 @@ import type { SessionStopReason } from '../records.js';
 import type { SessionSettings } from '../ocpp/charger-port.js';
 import { ContactorGate, type HardwareCloseConditions } from '../safety/contactor-gate.js';
 import type { FaultReporter, FaultValues } from '../safety/fault-reporter.js';
+import { ProximityGuard } from '../safety/proximity-guard.js';
 import { TemperatureGuard } from '../safety/temperature-guard.js';
 import { MeterPoller } from '../metering/meter-poller.js';
 import { OvercurrentMonitor } from '../metering/overcurrent-monitor.js';
@@ -28,9 +29,6 @@ import { LockController } from './lock-controller.js';
 import { PilotMonitor } from './pilot-monitor.js';
 
 export const CONNECTOR_FAULTS = FAULT_NAMES.filter((name) => FAULTS[name].scope === 'connector');
-
-/** Beyond the pilot debounce, how long a PP loss with the CP at A waits for the unplug to be confirmed. */
-const PROXIMITY_UNPLUG_MARGIN_MS = 10;
 
 /** How long an authorization given before plug-in waits for the EV (OCPP's ConnectionTimeOut default is similar). */
 export const PLUG_IN_TIMEOUT_MS = 60_000;
@@ -76,8 +74,7 @@ export class Connector {
   private cableRatingA: number | null;
   /** A session is open (between the machine's startSession and stopSession). */
   private sessionOpen = false;
-  /** A PP loss seen while the EV had just gone too: confirmed as a fault unless the unplug follows. */
-  private proximityCheck: ReturnType<Clock['setTimeout']> | null = null;
+  private readonly proximityGuard: ProximityGuard;
   private selfTest: 'pending' | 'passed' | 'failed' = 'pending';
   private limit: AllowedCurrent = { amps: 0, source: 'connector' };
   /** Limits from outside, by who claims them (e.g. a TxProfile, a refused idTag's energy cap); the lowest applies. */
@@ -169,6 +166,16 @@ export class Connector {
       onDiodeVerified: () => this.machine.send({ type: 'DIODE_VERIFIED' }),
     });
 
+    this.proximityGuard = new ProximityGuard({
+      pilot: hardware.pilot,
+      clock,
+      reporter: this.reporter,
+      pilotDebounceMs: safety.pilotDebounceMs,
+      pilotState: () => this.pilotMonitor.state,
+      contactsMayBeLive: () => this.gate.commanded === 'closed' || this.gate.feedback === 'closed',
+      openNow: () => this.gate.open(),
+    });
+
     this.lock = hardware.lock
       ? new LockController(hardware.lock, hardware.contactor, clock, safety.lockTimeoutMs, this.reporter, (position) =>
         this.machine.send({ type: 'LOCK', locked: position === 'locked' }))
@@ -208,7 +215,7 @@ export class Connector {
     this.gate.open();
     for (const dispose of this.disposers) dispose();
     this.pilotMonitor.dispose();
-    if (this.proximityCheck !== null) this.options.clock.clearTimeout(this.proximityCheck);
+    this.proximityGuard.dispose();
     this.lock?.dispose();
     this.temperature.dispose();
     this.gate.dispose();
@@ -444,12 +451,7 @@ export class Connector {
     if (!proximity) return;
     const reading = proximity.read();
     const rating = reading.kind === 'cable' ? reading.ratingA : null;
-    if (rating === null && this.contactsMayBeLive()) this.onProximityLostUnderLoad(reading);
-    if (reading.kind === 'invalid' && this.pilotMonitor.state !== 'A') {
-      this.reporter.raise('CableInvalid', { ohms: reading.ohms });
-    } else {
-      this.reporter.clear('CableInvalid');
-    }
+    this.proximityGuard.check(reading);
     if (rating !== this.context.cableRatingA) this.machine.send({ type: 'CABLE', ratingA: rating });
     // While a session lasts the cable term never rises and is never dropped: a PP that reads
     // open or invalid cannot vouch for a better cable than the one the session began with.
@@ -458,35 +460,6 @@ export class Connector {
       this.cableRatingA = limitRating;
       this.updateLimit();
     }
-  }
-
-  /** The contactor is commanded closed, or its mirror contact says closed. */
-  private contactsMayBeLive(): boolean {
-    return this.gate.commanded === 'closed' || this.gate.feedback === 'closed';
-  }
-
-  /**
-   * PP open or invalid while the contacts may be live: open at once. If the EV still shows on the
-   * CP, the cable's rating is lost under load: a fault (state F). If the CP already reads A, the
-   * EV left with the cable (an unplug, whose debounce is still running): the fault is raised only
-   * if that unplug is not confirmed within the pilot debounce.
-   */
-  private onProximityLostUnderLoad(reading: ProximityReading): void {
-    this.gate.open();
-    const values = { proximity: reading.kind, ohms: reading.kind === 'invalid' ? reading.ohms : null, cableRatingA: this.cableRatingA };
-    const raw = classifyPilot(this.options.hardware.pilot.read().positiveV, this.pilotMonitor.state);
-    if (raw !== 'A') {
-      this.reporter.raise('ProximityLost', values);
-      this.reporter.clear('ProximityLost');
-      return;
-    }
-    if (this.proximityCheck !== null) return;
-    this.proximityCheck = this.options.clock.setTimeout(() => {
-      this.proximityCheck = null;
-      if (this.pilotMonitor.state === 'A') return;
-      this.reporter.raise('ProximityLost', values);
-      this.reporter.clear('ProximityLost');
-    }, this.options.safety.pilotDebounceMs + PROXIMITY_UNPLUG_MARGIN_MS);
   }
 
   private async runSelfTest(): Promise<void> {

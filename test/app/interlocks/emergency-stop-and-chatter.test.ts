@@ -15,6 +15,16 @@ const STATE_B_V = 9;
 
 const FREE = { authorization: { mode: 'free', allowList: [], cardDebounceMs: 2000 } };
 
+/** Charging (free), then the emergency stop pressed for `pressedMs` and released; `afterMs` later. */
+async function stoppedAndReleased(f: ChargerFixture, pressedMs: number, afterMs: number): Promise<void> {
+  await chargeFree(f);
+  f.sim.injectFault(null, 'emergencyStop');
+  assert.equal(contactor(f).commanded, 'open');
+  await f.advance(pressedMs);
+  f.sim.clearFault(null, 'emergencyStop');
+  await f.advance(afterMs);
+}
+
 async function chargeFree(f: ChargerFixture): Promise<void> {
   f.sim.plug(1, { ev: { wakeDelayMs: 0, followDelayMs: 0 } });
   assert.ok(await f.clock.advanceUntil(() => f.status().state === CHARGING, 10_000), `not charging: ${f.status().state}`);
@@ -31,11 +41,7 @@ async function staysOpen(f: ChargerFixture, ms: number, what: string): Promise<v
 describe('emergency stop released: energy flows again only after a new driver action', () => {
   it('free charging: the session ends (EmergencyStop) and no new one starts by itself', async () => {
     await withCharger(async (f) => {
-      await chargeFree(f);
-      f.sim.injectFault(null, 'emergencyStop');
-      assert.equal(contactor(f).commanded, 'open');
-      await f.advance(5000);
-      f.sim.clearFault(null, 'emergencyStop');
+      await stoppedAndReleased(f, 5000, 0);
       await staysOpen(f, 60_000, 'after the release');
       assert.equal(f.charger.sessions().length, 1, 'a session started by itself');
       assert.equal(lastSession(f).stopReason, 'EmergencyStop');
@@ -45,11 +51,7 @@ describe('emergency stop released: energy flows again only after a new driver ac
 
   it('free charging: a replug starts a new session', async () => {
     await withCharger(async (f) => {
-      await chargeFree(f);
-      f.sim.injectFault(null, 'emergencyStop');
-      await f.advance(1000);
-      f.sim.clearFault(null, 'emergencyStop');
-      await f.advance(5000);
+      await stoppedAndReleased(f, 1000, 5000);
       f.sim.unplug(1);
       await f.advance(1000);
       f.sim.plug(1, { ev: { wakeDelayMs: 0, followDelayMs: 0 } });
@@ -60,11 +62,7 @@ describe('emergency stop released: energy flows again only after a new driver ac
 
   it('free charging: a card starts a new session without a replug', async () => {
     await withCharger(async (f) => {
-      await chargeFree(f);
-      f.sim.injectFault(null, 'emergencyStop');
-      await f.advance(1000);
-      f.sim.clearFault(null, 'emergencyStop');
-      await f.advance(5000);
+      await stoppedAndReleased(f, 1000, 5000);
       f.sim.presentCard(CARD);
       assert.ok(await f.clock.advanceUntil(() => f.status().state === CHARGING, 10_000), `not charging: ${f.status().state}`);
       assert.equal(f.charger.sessions().length, 2);
@@ -73,11 +71,7 @@ describe('emergency stop released: energy flows again only after a new driver ac
 
   it('safety.emergencyStopLatches: stays faulted after the release until a technician reset', async () => {
     await withCharger(async (f) => {
-      await chargeFree(f);
-      f.sim.injectFault(null, 'emergencyStop');
-      await f.advance(1000);
-      f.sim.clearFault(null, 'emergencyStop');
-      await f.advance(60_000);
+      await stoppedAndReleased(f, 1000, 60_000);
       const status = f.charger.status();
       assert.deepEqual(status.stationFaults.map((s) => [s.fault, s.latched]), [['EmergencyStop', true]]);
       assert.equal(f.status().status, 'Faulted');
