@@ -127,7 +127,8 @@ export class Charger implements ChargerApi, ChargerPort {
       },
       clear: (fault) => this.supervisor.send({ type: 'CLEAR', fault, at: clock.now() }),
     };
-    this.supervisor = createActor(createSafetySupervisor(STATION_FAULTS), {
+    const overrides = config.safety.emergencyStopLatches ? { EmergencyStop: 'latched' as const } : {};
+    this.supervisor = createActor(createSafetySupervisor(STATION_FAULTS, overrides), {
       clock,
       input: {
         faults: STATION_FAULTS,
@@ -413,7 +414,11 @@ export class Charger implements ChargerApi, ChargerPort {
       this.stopSession(connector.id, 'Local', uid);
       return;
     }
-    if (this.authorizer.freeCharging) return;
+    // Free charging needs no card, but a card is the driver's "go again" after an emergency stop.
+    if (this.authorizer.freeCharging) {
+      connector.authorize(null);
+      return;
+    }
     const result = await this.authorizer.authorize(uid);
     this.options.log?.('card authorization', { uid, connectorId: connector.id, result });
     if (result === 'Accepted') {

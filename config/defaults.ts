@@ -20,6 +20,7 @@ export const DEFAULT_SAFETY: SafetyConfig = {
   repeatedFaultWindowMs: 3_600_000,
   faultRetryDelayMs: 300_000, // A5: OpenEVSE retries GFI / ground faults after 5 min
   rcdSelfTestIntervalMs: 86_400_000, // A5: Tinkerforge tests the RCD every 24 h (OpenEVSE: before every close)
+  emergencyStopLatches: false,
   disabledInterlocks: [],
 };
 

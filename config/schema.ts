@@ -131,6 +131,7 @@ export const CONFIG_SCHEMA = {
         faultRetryDelayMs: int(10000, 3600000),
         // Never above 24 h (A5: Tinkerforge's RCD self-test every 24 h); at least 1 h between tests.
         rcdSelfTestIntervalMs: int(3_600_000, 86_400_000),
+        emergencyStopLatches: { type: 'boolean' },
         disabledInterlocks: {
           type: 'array',
           uniqueItems: true,

@@ -7,10 +7,11 @@
 // Reference: ../shared/specs/iec61851-reference.md (A1–A5); state letters in comments are IEC's
 // (B1 = connected, no PWM; B2 = connected, PWM on; C2 = charging).
 
-import { and, assign, not, setup, stateIn } from 'xstate';
+import { and, assign, not, raise, setup, stateIn } from 'xstate';
 import type { PilotState } from './pilot-state.js';
 import { evRequestsEnergy, vehicleConnected } from './pilot-state.js';
 import { MIN_PWM_CURRENT_A } from './pwm.js';
+import { MIN_CONTACTOR_OFF_TIME_MS, closeBlockers, type CloseConditions } from './close-preconditions.js';
 import type { SessionStopReason } from '../app/records.js';
 
 export interface ChargingPointInput {
@@ -56,6 +57,13 @@ export interface ChargingPointContext extends ChargingPointInput {
   readonly keepSessionOnUnplug: boolean;
   /** The socket releases the cable when the EV is unplugged (OCPP UnlockConnectorOnEVSideDisconnect); else a card or an unlock command does. */
   readonly unlockOnUnplug: boolean;
+  /** The contactor has been open at least MIN_CONTACTOR_OFF_TIME_MS (false while it rests after an open). */
+  readonly contactorRested: boolean;
+  /**
+   * An emergency stop hit a connected EV: energy flows again only after a new driver action
+   * (a replug or a card), never by itself when the stop is released, not even in free charging.
+   */
+  readonly awaitingDriver: boolean;
 }
 
 export type ChargingPointEvent =
@@ -69,7 +77,9 @@ export type ChargingPointEvent =
   | { type: 'SELF_TEST'; passed: boolean }
   | { type: 'FAULTS'; blocking: boolean; stateF: boolean; reason: SessionStopReason }
   | { type: 'OPERATIVE'; operative: boolean }
-  | { type: 'CONFIGURE'; plugInTimeoutMs?: number; keepSessionOnUnplug?: boolean; unlockOnUnplug?: boolean };
+  | { type: 'CONFIGURE'; plugInTimeoutMs?: number; keepSessionOnUnplug?: boolean; unlockOnUnplug?: boolean }
+  /** Raised by the machine itself when it leaves the energized state. */
+  | { type: 'CONTACTOR_OPENED' };
 
 /** How long the EV may stay in C after the PWM is removed before power is cut under load (A3, seq 10.2). */
 export const POWER_OFF_UNDER_LOAD_MS = 6000;
@@ -94,21 +104,30 @@ export const chargingPointMachine = setup({
     stopSession: (_, _params: { reason: SessionStopReason }) => {},
 
     // Context bookkeeping.
-    recordPilot: assign({ pilot: ({ event }) => (event.type === 'PILOT' ? event.state : 'A') }),
+    recordPilot: assign(({ context, event }) => {
+      const pilot = event.type === 'PILOT' ? event.state : 'A';
+      // An unplug is the new driver action an emergency stop waits for.
+      return { pilot, awaitingDriver: pilot === 'A' ? false : context.awaitingDriver };
+    }),
     recordCable: assign({
       cableRatingA: ({ context, event }) =>
         context.kind === 'tethered' ? context.tetheredCableRatingA : event.type === 'CABLE' ? event.ratingA : null,
     }),
     recordAuthorization: assign(({ event }) =>
-      event.type === 'AUTHORIZED' ? { authorized: true, idTag: event.idTag } : {}),
+      event.type === 'AUTHORIZED' ? { authorized: true, idTag: event.idTag, awaitingDriver: false } : {}),
     clearAuthorization: assign({ authorized: false, idTag: null }),
     recordLock: assign({ lockConfirmed: ({ event }) => event.type === 'LOCK' && event.locked }),
     recordDiodeVerified: assign({ diodeVerified: true }),
     clearVehicle: assign({ diodeVerified: false, lockConfirmed: false }),
     recordSelfTest: assign({ selfTestPassed: ({ event }) => event.type === 'SELF_TEST' && event.passed }),
-    recordFaults: assign(({ event }) =>
+    recordFaults: assign(({ context, event }) =>
       event.type === 'FAULTS'
-        ? { blocked: event.blocking, blockingStateF: event.stateF, blockingReason: event.reason }
+        ? {
+          blocked: event.blocking,
+          blockingStateF: event.stateF,
+          blockingReason: event.reason,
+          awaitingDriver: context.awaitingDriver || (event.blocking && event.reason === 'EmergencyStop' && vehicleConnected(context.pilot)),
+        }
         : {}),
     recordLimit: assign({ allowedCurrentA: ({ context, event }) => (event.type === 'LIMIT' ? event.amps : context.allowedCurrentA) }),
     markPwmOn: assign({ pwmOn: true, offeredCurrentA: ({ context }) => context.allowedCurrentA }),
@@ -123,6 +142,9 @@ export const chargingPointMachine = setup({
           unlockOnUnplug: event.unlockOnUnplug ?? context.unlockOnUnplug,
         }
         : {}),
+    startContactorRest: assign({ contactorRested: false }),
+    endContactorRest: assign({ contactorRested: true }),
+    announceContactorOpened: raise({ type: 'CONTACTOR_OPENED' } as const),
     intendPause: assign({ stopIntent: 'pause' as const }),
     intendFinish: assign(({ event }) => ({
       stopIntent: 'finish' as const,
@@ -142,6 +164,7 @@ export const chargingPointMachine = setup({
     keepSessionOnUnplug: ({ context }) => context.keepSessionOnUnplug,
     unlockOnUnplug: ({ context }) => context.unlockOnUnplug,
     freeCharging: ({ context }) => context.freeCharging,
+    awaitingDriver: ({ context }) => context.awaitingDriver,
     lockReady: ({ context }) => context.kind === 'tethered' || context.lockConfirmed,
     cableKnown: ({ context }) => context.cableRatingA !== null,
     blocked: ({ context }) => context.blocked,
@@ -150,20 +173,8 @@ export const chargingPointMachine = setup({
     stopIntentIsFinish: ({ context }) => context.stopIntent === 'finish',
     /** IEC 61851-1 A.4: state D only where the site is ventilated. */
     ventilationOk: ({ context }) => context.pilot !== 'D' || context.ventilationAvailable,
-    /**
-     * Every precondition for closing the contactor, in one place: the EV asks for energy (C, or D
-     * with ventilation), the driver is authorized, the cable rating is known, the lock is confirmed,
-     * no fault is active, the RCD passed its self-test since boot, and the diode was seen (A2).
-     */
-    mayCloseContactor: ({ context }) =>
-      evRequestsEnergy(context.pilot) &&
-      (context.pilot !== 'D' || context.ventilationAvailable) &&
-      context.authorized &&
-      context.cableRatingA !== null &&
-      (context.kind === 'tethered' || context.lockConfirmed) &&
-      !context.blocked &&
-      context.selfTestPassed &&
-      context.diodeVerified,
+    /** Every precondition for closing the contactor, from close-preconditions.ts (the gate checks the same list against the hardware). */
+    mayCloseContactor: ({ context }) => closeBlockers(closeConditions(context)).length === 0,
     limitChanged: ({ context }) => context.pwmOn && context.allowedCurrentA !== context.offeredCurrentA,
   },
   delays: {
@@ -172,6 +183,7 @@ export const chargingPointMachine = setup({
     pilotResumeHold: ({ context }) => context.pilotResumeHoldMs,
     plugInTimeout: ({ context }) => context.plugInTimeoutMs,
     powerOffUnderLoad: POWER_OFF_UNDER_LOAD_MS,
+    minContactorOffTime: MIN_CONTACTOR_OFF_TIME_MS,
   },
 }).createMachine({
   id: 'chargingPoint',
@@ -195,6 +207,8 @@ export const chargingPointMachine = setup({
     operative: true,
     keepSessionOnUnplug: false,
     unlockOnUnplug: true,
+    contactorRested: true,
+    awaitingDriver: false,
   }),
   type: 'parallel',
   // Events that only update what the machine knows are handled here; the eventless
@@ -256,7 +270,8 @@ export const chargingPointMachine = setup({
               entry: ['pilotHigh', 'markPwmOff'],
               always: [
                 { guard: and(['authorized', 'operative']), target: 'session' },
-                { guard: and(['freeCharging', 'operative']), target: 'session', actions: 'authorizeFree' },
+                // vehicleConnected: an unplug (which clears awaitingDriver) must not start a session on its way out.
+                { guard: and(['freeCharging', 'operative', not('awaitingDriver'), 'vehicleConnected']), target: 'session', actions: 'authorizeFree' },
               ],
               on: { AUTHORIZED: { guard: 'operative', actions: 'recordAuthorization' } },
             },
@@ -297,7 +312,7 @@ export const chargingPointMachine = setup({
                 /** Contactor closed: C2 (or D2). Leaving this state always opens the contactor. */
                 energized: {
                   entry: 'closeContactor',
-                  exit: 'openContactor',
+                  exit: ['openContactor', 'announceContactorOpened'],
                   initial: 'charging',
                   states: {
                     charging: {
@@ -389,6 +404,20 @@ export const chargingPointMachine = setup({
       },
     },
 
+    /** After every open the contactor rests MIN_CONTACTOR_OFF_TIME_MS before it may close again (a chattering pilot cannot cycle it). */
+    contactorRest: {
+      initial: 'rested',
+      on: { CONTACTOR_OPENED: '.resting' },
+      states: {
+        rested: {},
+        resting: {
+          entry: 'startContactorRest',
+          exit: 'endContactorRest',
+          after: { minContactorOffTime: 'rested' },
+        },
+      },
+    },
+
     /** PWM changes no more often than EVs can follow (A3: one update every 5 s at most). */
     pwmPacing: {
       initial: 'ready',
@@ -404,6 +433,25 @@ export const chargingPointMachine = setup({
     },
   },
 });
+
+/** The close preconditions as the machine knows them (the gate reads the same ones from the hardware). */
+export function closeConditions(context: ChargingPointContext): CloseConditions {
+  return {
+    pilot: context.pilot,
+    ventilationAvailable: context.ventilationAvailable,
+    authorized: context.authorized,
+    cableRatingA: context.cableRatingA,
+    lockRequired: context.kind === 'socket',
+    lockConfirmed: context.lockConfirmed,
+    faultActive: context.blocked,
+    // A trip reaches the machine as a fault (blocked); only the gate reads the module's signal itself.
+    rcdTripped: false,
+    rcdSelfTestPassed: context.selfTestPassed,
+    diodeVerified: context.diodeVerified,
+    allowedCurrentA: context.allowedCurrentA,
+    offTimeElapsed: context.contactorRested,
+  };
+}
 
 /** Exit actions run before the transition's own actions: a STOP that leaves the session now carries its reason itself. */
 function stopReason(context: ChargingPointContext, event: ChargingPointEvent): SessionStopReason {

@@ -93,6 +93,14 @@ export const FAULTS = {
     scope: 'connector', recovery: 'auto', holdoff: 'none', pilotStateF: false,
     ocppErrorCode: 'OtherError', vendorErrorCode: 'VENT', displayReason: 'Needs ventilation',
   },
+  /**
+   * The cable's proximity contact went open or out of range while the contacts were closed: its
+   * rating can no longer be trusted (reference A4: "Monitor PP for the whole session").
+   */
+  ProximityLost: {
+    scope: 'connector', recovery: 'untilUnplug', holdoff: 'none', pilotStateF: true,
+    ocppErrorCode: 'OtherError', vendorErrorCode: 'MREC23', displayReason: 'Cable fault',
+  },
   CableInvalid: {
     scope: 'connector', recovery: 'auto', holdoff: 'none', pilotStateF: false,
     ocppErrorCode: 'OtherError', vendorErrorCode: 'PP-INVALID', displayReason: 'Cable not usable',

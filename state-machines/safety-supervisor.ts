@@ -10,7 +10,7 @@
 // the time, so the machine stays pure.
 
 import { assign, setup, type SnapshotFrom } from 'xstate';
-import { FAULTS, type FaultName } from './faults.js';
+import { FAULTS, type FaultName, type FaultRecovery } from './faults.js';
 
 export interface SafetySupervisorInput {
   readonly faults: readonly FaultName[];
@@ -66,9 +66,12 @@ const supervisorSetup = setup({
   },
 });
 
+/** A site's own stricter recovery for some faults (e.g. an emergency stop that latches until a technician reset). */
+export type RecoveryOverrides = Readonly<Partial<Record<FaultName, FaultRecovery>>>;
+
 /** The lifecycle region of one fault, shaped by its recovery rule. */
-function faultRegion(fault: FaultName) {
-  const def = FAULTS[fault];
+function faultRegion(fault: FaultName, overrides: RecoveryOverrides) {
+  const def = { ...FAULTS[fault], recovery: overrides[fault] ?? FAULTS[fault].recovery };
   const params = { fault };
   const isThis = { type: 'isFault', params } as const;
   const recoveredTarget =
@@ -107,13 +110,13 @@ function faultRegion(fault: FaultName) {
   };
 }
 
-export function createSafetySupervisor(faults: readonly FaultName[]) {
+export function createSafetySupervisor(faults: readonly FaultName[], overrides: RecoveryOverrides = {}) {
   return supervisorSetup.createMachine({
     id: 'safetySupervisor',
     type: 'parallel',
     context: ({ input }) => ({ ...input, raisedAt: {} }),
     // Typed loosely: the regions are generated from the fault table.
-    states: Object.fromEntries(faults.map((fault) => [fault, faultRegion(fault)])) as never,
+    states: Object.fromEntries(faults.map((fault) => [fault, faultRegion(fault, overrides)])) as never,
   });
 }
 

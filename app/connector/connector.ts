@@ -19,9 +19,10 @@ import {
 } from '../../state-machines/safety-supervisor.js';
 import type { SessionStopReason } from '../records.js';
 import type { SessionSettings } from '../ocpp/charger-port.js';
-import { ContactorGate } from '../safety/contactor-gate.js';
+import { ContactorGate, type HardwareCloseConditions } from '../safety/contactor-gate.js';
 import type { FaultReporter, FaultValues } from '../safety/fault-reporter.js';
 import { RcdSelfTestScheduler, type RcdSelfTestState } from '../safety/rcd-self-test.js';
+import { ProximityGuard } from '../safety/proximity-guard.js';
 import { TemperatureGuard } from '../safety/temperature-guard.js';
 import { MeterPoller } from '../metering/meter-poller.js';
 import { OvercurrentMonitor } from '../metering/overcurrent-monitor.js';
@@ -70,7 +71,11 @@ export class Connector {
   private stationFaults: readonly FaultState[] = [];
   private stationDerate: DerateLevel = 'none';
   private siteShareA = Infinity;
+  /** The cable rating the current limit uses: while a session lasts it only ever goes down. */
   private cableRatingA: number | null;
+  /** A session is open (between the machine's startSession and stopSession). */
+  private sessionOpen = false;
+  private readonly proximityGuard: ProximityGuard;
   private readonly rcdSelfTest: RcdSelfTestScheduler;
   private limit: AllowedCurrent = { amps: 0, source: 'connector' };
   /** Limits from outside, by who claims them (e.g. a TxProfile, a refused idTag's energy cap); the lowest applies. */
@@ -92,7 +97,7 @@ export class Connector {
       reporter: this.reporter,
       feedbackTimeoutMs: safety.contactorFeedbackTimeoutMs,
       closeTimeoutMs: safety.contactorCloseTimeoutMs,
-      closeBlockers: () => this.closeBlockers(),
+      conditions: () => this.hardwareCloseConditions(),
       onRefused: (blockers) => {
         this.reporter.raise('InterlockRefused', { blockers: blockers.join(',') });
         this.reporter.clear('InterlockRefused');
@@ -136,8 +141,16 @@ export class Connector {
           },
           lockConnector: () => this.lock?.engage(),
           unlockConnector: () => this.lock?.release(),
-          startSession: (_, { idTag }) => options.events.sessionStarted(this.id, idTag),
-          stopSession: (_, { reason }) => options.events.sessionStopped(this.id, reason, this.stopFault(reason)),
+          startSession: (_, { idTag }) => {
+            this.sessionOpen = true;
+            options.events.sessionStarted(this.id, idTag);
+          },
+          stopSession: (_, { reason }) => {
+            this.sessionOpen = false;
+            options.events.sessionStopped(this.id, reason, this.stopFault(reason));
+            // The cable term was held through the session; now it follows the PP again.
+            this.onProximity();
+          },
         },
       }),
       {
@@ -160,6 +173,16 @@ export class Connector {
     this.pilotMonitor = new PilotMonitor(hardware.pilot, clock, safety.pilotDebounceMs, options.ventilationAvailable, this.reporter, {
       onState: (state) => this.onPilotState(state),
       onDiodeVerified: () => this.machine.send({ type: 'DIODE_VERIFIED' }),
+    });
+
+    this.proximityGuard = new ProximityGuard({
+      pilot: hardware.pilot,
+      clock,
+      reporter: this.reporter,
+      pilotDebounceMs: safety.pilotDebounceMs,
+      pilotState: () => this.pilotMonitor.state,
+      contactsMayBeLive: () => this.gate.commanded === 'closed' || this.gate.feedback === 'closed',
+      openNow: () => this.gate.open(),
     });
 
     this.lock = hardware.lock
@@ -201,6 +224,7 @@ export class Connector {
     this.gate.open();
     for (const dispose of this.disposers) dispose();
     this.pilotMonitor.dispose();
+    this.proximityGuard.dispose();
     this.lock?.dispose();
     this.temperature.dispose();
     this.rcdSelfTest.dispose();
@@ -380,18 +404,30 @@ export class Connector {
     return this.faults[0]?.fault ?? null;
   }
 
-  private closeBlockers(): string[] {
-    const blockers: string[] = [];
+  /** The close preconditions read from the hardware and the connector's own records, not from the machine. */
+  private hardwareCloseConditions(): HardwareCloseConditions {
     const { hardware, config } = this.options;
-    const pilot = this.pilotMonitor.state;
-    if (pilot !== 'C' && !(pilot === 'D' && this.options.ventilationAvailable)) blockers.push(`pilot ${pilot}`);
-    if (this.faults.length > 0) blockers.push(`faults ${this.faults.map((f) => f.fault).join('+')}`);
-    if (this.selfTest !== 'passed') blockers.push(`rcd self-test ${this.selfTest}`);
-    if (hardware.residualCurrent.readTrip() !== null) blockers.push('rcd tripped');
-    if (this.cableRatingA === null) blockers.push('cable rating unknown');
-    if (config.kind === 'socket' && this.lock?.feedback !== 'locked') blockers.push('lock not confirmed');
-    if (this.limit.amps < 6) blockers.push('no current available');
-    return blockers;
+    return {
+      pilot: this.pilotMonitor.state,
+      ventilationAvailable: this.options.ventilationAvailable,
+      authorized: this.sessionOpen,
+      cableRatingA: this.measuredCableRating(),
+      lockRequired: config.kind === 'socket',
+      lockConfirmed: hardware.lock?.readFeedback() === 'locked',
+      faultActive: this.faults.length > 0,
+      rcdTripped: hardware.residualCurrent.readTrip() !== null,
+      rcdSelfTestPassed: this.selfTest === 'passed',
+      diodeVerified: this.pilotMonitor.diodeVerified,
+      allowedCurrentA: this.limit.amps,
+    };
+  }
+
+  /** The cable's rating as the PP reads it now (a tethered cable's is fixed). */
+  private measuredCableRating(): number | null {
+    const proximity = this.options.hardware.proximity;
+    if (!proximity) return this.options.config.cableRatingA ?? null;
+    const reading = proximity.read();
+    return reading.kind === 'cable' ? reading.ratingA : null;
   }
 
   private setPilot(output: Parameters<ConnectorHardware['pilot']['setOutput']>[0], offeredA: number): void {
@@ -425,14 +461,13 @@ export class Connector {
     if (!proximity) return;
     const reading = proximity.read();
     const rating = reading.kind === 'cable' ? reading.ratingA : null;
-    if (reading.kind === 'invalid' && this.pilotMonitor.state !== 'A') {
-      this.reporter.raise('CableInvalid', { ohms: reading.ohms });
-    } else {
-      this.reporter.clear('CableInvalid');
-    }
-    if (rating !== this.cableRatingA) {
-      this.cableRatingA = rating;
-      this.machine.send({ type: 'CABLE', ratingA: rating });
+    this.proximityGuard.check(reading);
+    if (rating !== this.context.cableRatingA) this.machine.send({ type: 'CABLE', ratingA: rating });
+    // While a session lasts the cable term never rises and is never dropped: a PP that reads
+    // open or invalid cannot vouch for a better cable than the one the session began with.
+    const limitRating = this.sessionOpen && this.cableRatingA !== null ? (rating === null ? this.cableRatingA : Math.min(rating, this.cableRatingA)) : rating;
+    if (limitRating !== this.cableRatingA) {
+      this.cableRatingA = limitRating;
       this.updateLimit();
     }
   }

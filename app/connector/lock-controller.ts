@@ -1,5 +1,6 @@
 // Drives a socket's plug lock and checks that it moved. The lock never releases a plug while
 // the contactor's mirror contact says the contacts are closed (a welded contactor keeps the socket live).
+// A lock that lets go of the plug by itself is a fault at once: the plug could be drawn under load.
 
 import type { Clock, TimerHandle } from '../../hal/clock.js';
 import type { ConnectorLock, Contactor, LockPosition } from '../../hal/interfaces.js';
@@ -22,6 +23,12 @@ export class LockController {
   ) {
     this.unsubscribe = lock.onFeedback((position) => {
       if (position === lock.commanded) this.stopTimer();
+      else if (position === 'unlocked' && this.timer === null) {
+        // Commanded locked, confirmed, and now open without a command: raise (the contactor opens
+        // before anything else runs), then tell the machine the lock is no longer confirmed.
+        this.reporter.raise('LockFailure', { commanded: lock.commanded, feedback: position, uncommanded: true });
+        this.reporter.clear('LockFailure');
+      }
       this.onPosition(position);
     });
     this.unsubscribeContactor = contactor.onFeedback((position) => {

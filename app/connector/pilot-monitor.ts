@@ -16,6 +16,8 @@ export class PilotMonitor {
   private accepted: PilotState = 'A';
   private candidate: PilotState = 'A';
   private candidateTimer: TimerHandle | null = null;
+  /** The EV's diode was seen on the PWM's low level since it was plugged in. */
+  private diodeSeen = false;
   private readonly unsubscribe: () => void;
 
   constructor(
@@ -32,6 +34,11 @@ export class PilotMonitor {
 
   get state(): PilotState {
     return this.accepted;
+  }
+
+  /** Whether the diode was seen since the EV was plugged in (IEC 61851-1 A.2.3: checked before every close). */
+  get diodeVerified(): boolean {
+    return this.diodeSeen;
   }
 
   /** Classifies the present levels at once, without debounce (at start-up). */
@@ -74,6 +81,7 @@ export class PilotMonitor {
 
   private accept(state: PilotState, levels: PilotLevels): void {
     this.accepted = state;
+    if (state === 'A') this.diodeSeen = false;
     const values = { positiveV: round(levels.positiveV), negativeV: levels.negativeV === null ? null : round(levels.negativeV) };
     const { reporter } = this;
     if (state === 'E') reporter.raise('PilotShortToGround', values);
@@ -88,9 +96,11 @@ export class PilotMonitor {
   private checkDiode(levels: PilotLevels): void {
     if (this.pilot.output.mode !== 'pwm') return;
     if (diodeMissing(levels)) {
+      this.diodeSeen = false;
       this.reporter.raise('DiodeFault', { positiveV: round(levels.positiveV), negativeV: round(levels.negativeV ?? 0) });
       this.reporter.clear('DiodeFault');
     } else if (diodeVerified(levels)) {
+      this.diodeSeen = true;
       this.sink.onDiodeVerified();
     }
   }

@@ -1,10 +1,20 @@
 // The only code that commands a contactor. The charging-point machine decides when to close;
-// the gate re-checks the hardware-visible interlocks at the instant of closing (defence in depth:
-// a wrong decision upstream still cannot close onto a fault), and watches the mirror contact.
+// the gate re-checks every close precondition against the hardware at the instant of closing
+// (defence in depth: a wrong decision upstream still cannot close onto a fault), with the same
+// rules as the machine's guard (state-machines/close-preconditions.ts), and watches the mirror contact.
 
 import type { Clock, TimerHandle } from '../../hal/clock.js';
 import type { Contactor, SwitchPosition } from '../../hal/interfaces.js';
+import {
+  MIN_CONTACTOR_OFF_TIME_MS,
+  closeBlockers,
+  type CloseBlocker,
+  type CloseConditions,
+} from '../../state-machines/close-preconditions.js';
 import type { FaultReporter } from './fault-reporter.js';
+
+/** The close preconditions as the hardware shows them now; the gate adds its own off-time check. */
+export type HardwareCloseConditions = Omit<CloseConditions, 'offTimeElapsed'>;
 
 export interface ContactorGateOptions {
   readonly contactor: Contactor;
@@ -13,15 +23,17 @@ export interface ContactorGateOptions {
   /** After every open, the mirror contact must confirm within this time, or the contactor is welded. */
   readonly feedbackTimeoutMs: number;
   readonly closeTimeoutMs: number;
-  /** Names of the interlocks that forbid closing now; empty when closing is safe. */
-  readonly closeBlockers: () => readonly string[];
-  readonly onRefused?: (blockers: readonly string[]) => void;
+  /** Reads every close precondition from the hardware (pilot, PP, lock, RCD, faults, session). */
+  readonly conditions: () => HardwareCloseConditions;
+  readonly onRefused?: (blockers: readonly CloseBlocker[]) => void;
 }
 
 export class ContactorGate {
   private watchdog: TimerHandle | null = null;
   /** A weld was reported and the mirror contact has not confirmed open since. */
   private weldReported = false;
+  /** When the gate last opened a closed contactor. */
+  private openedAt = Number.NEGATIVE_INFINITY;
   private readonly unsubscribe: () => void;
 
   constructor(private readonly options: ContactorGateOptions) {
@@ -36,9 +48,15 @@ export class ContactorGate {
     return this.options.contactor.readFeedback();
   }
 
+  /** What forbids closing at this instant; empty when closing is safe. */
+  blockers(): CloseBlocker[] {
+    const offTimeElapsed = this.options.clock.now() - this.openedAt >= MIN_CONTACTOR_OFF_TIME_MS;
+    return closeBlockers({ ...this.options.conditions(), offTimeElapsed });
+  }
+
   /** Closes if every interlock allows it; returns whether it did. */
   close(): boolean {
-    const blockers = this.options.closeBlockers();
+    const blockers = this.blockers();
     if (blockers.length > 0) {
       this.options.onRefused?.(blockers);
       return false;
@@ -58,6 +76,7 @@ export class ContactorGate {
       return;
     }
     contactor.open();
+    this.openedAt = this.options.clock.now();
     this.watch('open', this.options.feedbackTimeoutMs);
   }
 

@@ -103,10 +103,17 @@ export class SimContactor implements Contactor {
 
 export class SimConnectorLock implements ConnectorLock {
   private stuck = false;
+  private slipped = false;
   private readonly mechanism: DelayedMechanism<LockPosition>;
 
   constructor(timers: SimTimers) {
-    this.mechanism = new DelayedMechanism<LockPosition>(timers, LOCK_DELAY_MS, 'unlocked', () => !this.stuck, () => {});
+    this.mechanism = new DelayedMechanism<LockPosition>(
+      timers,
+      LOCK_DELAY_MS,
+      'unlocked',
+      (target) => !this.stuck && !(this.slipped && target === 'locked'),
+      () => {},
+    );
   }
 
   lock(): void {
@@ -133,5 +140,15 @@ export class SimConnectorLock implements ConnectorLock {
   setStuck(stuck: boolean): void {
     this.stuck = stuck;
     if (!stuck) this.mechanism.reapply();
+  }
+
+  /** lockSlip: the pin is pushed back to unlocked whatever the command, and cannot lock while it lasts. */
+  setSlipped(slipped: boolean): void {
+    this.slipped = slipped;
+    if (slipped && this.mechanism.position !== 'unlocked') {
+      this.mechanism.position = 'unlocked';
+      this.mechanism.emitter.emit('unlocked');
+    }
+    if (!slipped) this.mechanism.reapply();
   }
 }

@@ -73,6 +73,8 @@ export class SimConnector {
   private ev: VirtualEv | null = null;
   private peLost = false;
   private overdrawFaultA: number | null = null;
+  /** The plugged cable's PP resistor (sockets), for when a PP fault clears. */
+  private cableOhms = Number.POSITIVE_INFINITY;
   private glitchTimer: TimerHandle | undefined;
   private registerWh = METER_START_WH;
   private lastIntegrationMs: number;
@@ -122,7 +124,8 @@ export class SimConnector {
     const ev = new VirtualEv(this.timers, this.evHooks, options.ev); // validates before anything changes
     this.integrate();
     // PP first, so the cable is known when the CP shows the EV (B).
-    this.proximity?.set(proximityFromResistance(ohms));
+    this.cableOhms = ohms;
+    this.refreshProximity();
     this.ev = ev;
     if (this.overdrawFaultA !== null) ev.setOverdrawFault(this.overdrawFaultA);
     this.showEv(this.line.output); // the EV sees the pilot; the CP shows B
@@ -134,7 +137,8 @@ export class SimConnector {
     this.ev.dispose();
     this.ev = null;
     this.refreshPilot(); // CP back to A first, then PP: no cable
-    this.proximity?.set(proximityFromResistance(Number.POSITIVE_INFINITY));
+    this.cableOhms = Number.POSITIVE_INFINITY;
+    this.refreshProximity();
   }
 
   setEv(parameters: Partial<EvParameters>): void {
@@ -190,6 +194,16 @@ export class SimConnector {
         if (!this.lock) throw new Error(`connector ${this.id} is tethered: it has no lock`);
         this.lock.setStuck(true);
         break;
+      case 'lockSlip':
+        if (!this.lock) throw new Error(`connector ${this.id} is tethered: it has no lock`);
+        this.lock.setSlipped(true);
+        break;
+      case 'ppOpen':
+      case 'ppShort':
+        if (!this.proximity) throw new Error(`connector ${this.id} is tethered: it has no proximity contact`);
+        this.faults.add(fault); // refreshProximity reads it
+        this.refreshProximity();
+        break;
       case 'meterCommLoss':
         this.meter.commLoss = true;
         break;
@@ -243,6 +257,13 @@ export class SimConnector {
         break;
       case 'lockFailure':
         this.lock?.setStuck(false);
+        break;
+      case 'lockSlip':
+        this.lock?.setSlipped(false);
+        break;
+      case 'ppOpen':
+      case 'ppShort':
+        this.refreshProximity();
         break;
       case 'meterCommLoss':
         this.meter.commLoss = false;
@@ -325,6 +346,12 @@ export class SimConnector {
     if (!this.ev) return;
     if (this.peLost || this.line.shortedToGround) this.ev.seePilot('lost', 0);
     else this.ev.seePilot(output.mode, output.mode === 'pwm' ? output.dutyPercent : 0);
+  }
+
+  /** The PP reading: the cable's resistor, unless a PP fault opens or shorts it. */
+  private refreshProximity(): void {
+    const ohms = this.faults.has('ppOpen') ? Number.POSITIVE_INFINITY : this.faults.has('ppShort') ? 0 : this.cableOhms;
+    this.proximity?.set(proximityFromResistance(ohms));
   }
 
   private refreshPilot(): void {

@@ -41,6 +41,9 @@ export const SIM_FAULT_NAMES = [
   'cpShortToGround', // CP shorted to PE: both levels ~0 V
   'diodeMissing', // same as EV parameter hasDiode=false
   'lockFailure', // lock motor does not move; feedback stays where it was
+  'lockSlip', // the locked pin is pushed back: feedback says unlocked without a command, and it cannot lock
+  'ppOpen', // the cable's proximity contact is open (broken PP wire): reads no cable
+  'ppShort', // the cable's proximity contact is shorted to PE: an invalid coding
   'meterCommLoss', // meter does not answer
   'evOverdraw', // EV draws params.overdrawA more than it should
   'emergencyStop', // the emergency-stop button is pressed

@@ -12,6 +12,7 @@ import {
   type ChargingPointEvent,
   type ChargingPointInput,
 } from '../../state-machines/charging-point.js';
+import { MIN_CONTACTOR_OFF_TIME_MS } from '../../state-machines/close-preconditions.js';
 import { VirtualClock } from '../../hal/clock.js';
 import { BASE_INPUT, Rig, flattenState, transitionKey, type ActorClock } from './charging-point-rig.js';
 import { InvariantChecker } from './charging-point-invariants.js';
@@ -63,7 +64,7 @@ function serializeState(snapshot: Snapshot): string {
   const c = snapshot.context;
   return JSON.stringify([snapshot.value, c.pilot, c.cableRatingA, c.authorized, c.lockConfirmed, c.diodeVerified,
     c.selfTestPassed, c.blocked, c.blockingStateF, c.blockingReason, c.allowedCurrentA, c.offeredCurrentA, c.pwmOn, c.stopIntent,
-    c.operative, c.keepSessionOnUnplug, c.unlockOnUnplug]);
+    c.operative, c.keepSessionOnUnplug, c.unlockOnUnplug, c.contactorRested, c.awaitingDriver]);
 }
 
 /** The delay of each `after` (by name), for an input; the test clock tells timers apart by it. */
@@ -74,6 +75,7 @@ function delays(input: ChargingPointInput): Record<string, number> {
     stateFDuration: input.stateFDurationMs,
     pwmMinUpdateInterval: input.pwmMinUpdateIntervalMs,
     pilotResumeHold: input.pilotResumeHoldMs,
+    minContactorOffTime: MIN_CONTACTOR_OFF_TIME_MS,
   };
 }
 

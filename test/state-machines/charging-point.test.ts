@@ -186,7 +186,7 @@ describe('chargingPointMachine', () => {
   });
 
   describe('while charging', () => {
-    it('C → B opens the contactor (suspendedEV, PWM kept); B → C closes it again', () => {
+    it('C → B opens the contactor (suspendedEV, PWM kept); B → C closes it again, not before the 2 s minimum off time', async () => {
       const rig = chargingRig();
       assert.equal(rig.state, 'connected.session.energized.charging');
       rig.io();
@@ -194,7 +194,13 @@ describe('chargingPointMachine', () => {
       assert.equal(rig.state, 'connected.session.suspendedEV');
       assert.deepEqual(rig.io(), ['openContactor']);
       assert.equal(rig.context.pwmOn, true);
+      // A chattering pilot: back in C at once. The contactor rests 2000 ms after an open
+      // (MIN_CONTACTOR_OFF_TIME_MS: within IEC 61851-1 Table A.6 seq 4's 3 s to close).
       rig.pilot('C');
+      assert.equal(rig.state, 'connected.session.suspendedEV');
+      await rig.clock.advance(1999);
+      assert.deepEqual(rig.io(), []);
+      await rig.clock.advance(1);
       assert.equal(rig.state, 'connected.session.energized.charging');
       assert.deepEqual(rig.io(), ['closeContactor']);
     });
@@ -443,6 +449,45 @@ describe('chargingPointMachine', () => {
       assert.deepEqual(rig.callsOf('stopSession').map((c) => c.arg), ['EmergencyStop']);
     });
 
+    describe('released emergency stop in free charging: energy again only after a new driver action', () => {
+      const ESTOP: ChargingPointEvent = { type: 'FAULTS', blocking: true, stateF: true, reason: 'EmergencyStop' };
+      const released = async () => {
+        const rig = chargingRig({ freeCharging: true }).send(ESTOP);
+        await rig.clock.advance(10_000);
+        rig.send(NO_FAULT);
+        await rig.clock.advance(60_000);
+        return rig;
+      };
+
+      it('does not start a session by itself after the release', async () => {
+        const rig = await released();
+        assert.equal(rig.state, 'connected.awaitingAuthorization');
+        assert.equal(rig.count('startSession'), 1);
+        assert.equal(rig.count('closeContactor'), 1);
+      });
+
+      it('a replug starts one', async () => {
+        const rig = await released();
+        rig.pilot('A').pilot('B');
+        assert.equal(rig.state, 'connected.session.preparing');
+        assert.equal(rig.count('startSession'), 2);
+      });
+
+      it('a card starts one', async () => {
+        const rig = await released();
+        rig.send({ type: 'AUTHORIZED', idTag: null });
+        assert.equal(rig.state, 'connected.session.preparing');
+        assert.equal(rig.count('startSession'), 2);
+      });
+
+      it('any other fault clearing in free charging resumes as before (no driver action needed)', async () => {
+        const rig = chargingRig({ freeCharging: true }).send(FAULT);
+        await rig.clock.advance(10_000);
+        rig.send(NO_FAULT);
+        assert.equal(rig.count('startSession'), 2);
+      });
+    });
+
     it('a fault without state F goes straight to holding', () => {
       const rig = chargingRig();
       rig.io();
@@ -455,7 +500,7 @@ describe('chargingPointMachine', () => {
       const rig = chargingRig().send(FAULT);
       rig.send(AUTH);
       assert.equal(rig.state, 'fault.signalling', 'cards are ignored during a fault');
-      await rig.clock.advance(1000);
+      await rig.clock.advance(2000); // past the contactor's 2 s minimum off time
       rig.io();
       rig.send(NO_FAULT);
       assert.equal(rig.state, 'connected.awaitingAuthorization');
