@@ -24,6 +24,10 @@ export const DERATE_HALF_C = 65;
 export const DERATE_QUARTER_C = 68;
 export const STOP_C = 71;
 export const RESTORE_C = 62;
+/** An EV left in C after the PWM is withdrawn has its power cut under load after this (reference A3 seq 10.2: EVerest, Tinkerforge 6 s). */
+export const POWER_OFF_UNDER_LOAD_MS = 6000;
+/** Time an EV gets to follow a lower PWM before the lower figure counts (reference A3: ≤ 5 s [unverified], some EVs need about 6 s). */
+export const EV_FOLLOW_TIME_MS = 6000;
 /** Lock feedback must confirm within this time (project figure). */
 export const LOCK_TIMEOUT_MS = 1000;
 /** Consecutive failed meter reads before MeterFailure (project figure). */
