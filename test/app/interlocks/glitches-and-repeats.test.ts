@@ -164,6 +164,18 @@ describe(`a self-recovering fault raised more than repeatedFaultLimit (${SAFETY.
     });
   });
 
+  it('raises spread over just under the window still latch', async () => {
+    await withCharger(async (f) => {
+      await startSession(f);
+      const r = REPEATING[0]!;
+      const first = f.clock.now();
+      for (let i = 1; i <= SAFETY.repeatedFaultLimit; i++) await cycle(f, r);
+      await f.advance(SAFETY.repeatedFaultWindowMs - (f.clock.now() - first) - 10_000);
+      await cycle(f, r);
+      assert.equal(logEntries(f, r.fault, 'latched').length, 1, 'a raise within the window of the first did not latch');
+    });
+  });
+
   it('a latched repeat is not reset while its condition is still present', async () => {
     await withCharger(async (f) => {
       await startSession(f);
