@@ -38,6 +38,8 @@ interface Environment {
   stopSinceClose: boolean;
   /** Until when the CP must show state F: set when a block with state F begins. */
   stateFUntil: number | null;
+  /** An emergency stop hit a connected EV: no free session until an unplug or a card. */
+  awaitingDriver: boolean;
 }
 
 /**
@@ -64,6 +66,9 @@ const EXPECTED_STATUS: Readonly<Record<string, ChargePointStatus | 'stopping'>> 
   'fault.holding': 'Faulted',
 };
 
+/** The contactor's minimum off time after an open (project figure, state-machines/close-preconditions.ts). */
+const MIN_CONTACTOR_OFF_MS = 2000;
+
 /** IEC 61851-1 Table A.7 (reference A2): duty % = I / 0.6 for 6–51 A, I / 2.5 + 64 for 51–80 A. */
 function tableA7DutyPercent(amps: number): number {
   return amps <= 51 ? amps / 0.6 : amps / 2.5 + 64;
@@ -75,6 +80,8 @@ export class InvariantChecker {
   private sessionOpen = false;
   private contactorClosed = false;
   private pilotOutput: 'high' | 'pwm' | 'error' = 'high';
+  /** When the machine last opened a closed contactor. */
+  private openedAt = Number.NEGATIVE_INFINITY;
   /** The amps of the last PWM the machine set, and when. */
   private pwm: { amps: number; at: number } | null = null;
   /** What the machine last told the lock to do (a socket's plug is free until first locked). */
@@ -94,6 +101,7 @@ export class InvariantChecker {
       stopping: false, limitA: 0, locked: false, diodeSeen: false, selfTestPassed: false,
       cableA: input.kind === 'tethered' ? input.tetheredCableRatingA : null, unlockOnUnplug: true, stopSinceClose: false,
       stateFUntil: null,
+      awaitingDriver: false,
     };
   }
 
@@ -106,6 +114,7 @@ export class InvariantChecker {
     this.blockBegan = e.type === 'FAULTS' && e.blocking && !env.blocked;
     if (e.type === 'PILOT') {
       env.pilot = e.state;
+      if (e.state === 'A') env.awaitingDriver = false;
       // Unplugged: the next EV must be locked in and show its diode again.
       if (e.state === 'A') Object.assign(env, { locked: false, diodeSeen: false });
     }
@@ -115,7 +124,9 @@ export class InvariantChecker {
       if (this.blockBegan) env.stateFUntil = e.stateF ? this.rig.clock.now() + this.input.stateFDurationMs : null;
       if (!e.blocking) env.stateFUntil = null;
       Object.assign(env, { blocked: e.blocking, blockingStateF: e.stateF, blockingReason: e.reason });
+      if (e.blocking && e.reason === 'EmergencyStop' && env.pilot !== 'A') env.awaitingDriver = true;
     }
+    if (e.type === 'AUTHORIZED') env.awaitingDriver = false;
     if (e.type === 'STOP') Object.assign(env, { lastStopReason: e.reason, stopSinceClose: true });
     if (e.type === 'STOP' && this.sessionOpen) this.sessionStopped = true;
     if (e.type === 'OPERATIVE') env.operative = e.operative;
@@ -181,10 +192,15 @@ export class InvariantChecker {
         if (!this.env.diodeSeen) this.fail('contactor closed without the diode seen', call);
         if (this.env.limitA < 6) this.fail(`contactor closed with ${this.env.limitA} A allowed`, call);
         if (this.contactorClosed) this.fail('contactor closed twice', call);
+        // A chattering pilot cannot cycle the contactor: 2 s off after every open (close-preconditions.ts; within IEC 61851-1 Table A.6 seq 4's 3 s).
+        if (this.rig.clock instanceof VirtualClock && call.at - this.openedAt < MIN_CONTACTOR_OFF_MS) {
+          this.fail(`contactor closed ${call.at - this.openedAt} ms after it opened`, call);
+        }
         this.contactorClosed = true;
         this.env.stopSinceClose = false;
         break;
       case 'openContactor':
+        if (this.contactorClosed) this.openedAt = call.at;
         this.contactorClosed = false;
         break;
       case 'pilotPwmAtAllowed':
@@ -211,6 +227,7 @@ export class InvariantChecker {
         if (this.env.blocked) this.fail('session started during a fault', call);
         if (call.arg === null && !this.input.freeCharging) this.fail('session without a card', call);
         if (!this.env.operative) this.fail('session started on an inoperative connector', call);
+        if (call.arg === null && this.env.awaitingDriver) this.fail('a free session started by itself after an emergency stop', call);
         this.sessionOpen = true;
         this.sessionStopped = false;
         break;

@@ -42,6 +42,8 @@ export const EXPECTED_FAULTS: Readonly<Record<string, ExpectedFault>> = {
   PilotFault: row('EVCommunicationError', 'auto', 'none', true),
   DiodeFault: row('EVCommunicationError', 'untilUnplug', 'none', true),
   VentilationNotAvailable: row('OtherError', 'auto', 'none', false),
+  // §7.6 has no code for a lost cable coding: OtherError with EVerest's MREC23 (proximity fault) as vendor code.
+  ProximityLost: row('OtherError', 'untilUnplug', 'none', true),
   CableInvalid: row('OtherError', 'auto', 'none', false),
   LockFailure: row('ConnectorLockFailure', 'untilUnplug', 'none', true),
   MeterFailure: row('PowerMeterFailure', 'auto', 'none', true),

@@ -58,6 +58,8 @@ export const REFERENCE_SAFETY = {
   repeatedFaultLimit: REPEATED_FAULT_LIMIT,
   repeatedFaultWindowMs: REPEATED_FAULT_WINDOW_MS,
   faultRetryDelayMs: FAULT_RETRY_DELAY_MS,
+  /** A released emergency stop clears by itself (a new driver action is still needed to charge); latching is a site's option. */
+  emergencyStopLatches: false,
   /** No interlock is switched off by default. */
   disabledInterlocks: [] as readonly string[],
 } as const;

@@ -127,7 +127,7 @@ describe('the contactor gate refuses a close the controller asked for → Interl
       assert.equal(contactsClosed(f), false);
       await expectSignalled(f, 'InterlockRefused');
       const raised = logEntries(f, 'InterlockRefused', 'raised')[0]!;
-      assert.match(String(raised.values.blockers), /rcd tripped/);
+      assert.match(String(raised.values.blockers), /rcdTripped/);
       await expectStateFThenHigh(f, 'InterlockRefused');
       assert.notEqual(f.status().state, CHARGING);
       await expectStaysFaulted(f, 'InterlockRefused', 60_000, false);
