@@ -57,6 +57,8 @@ const BACKEND_EVENTS: readonly PathEvent[] = [
   { type: 'CONFIGURE', keepSessionOnUnplug: true },
   { type: 'CONFIGURE', keepSessionOnUnplug: false },
   { type: 'CONFIGURE', unlockOnUnplug: false },
+  // A self-test that fails after one passed: the checker holds the close to the walk's last result.
+  { type: 'SELF_TEST', passed: false },
 ];
 
 /** The state value and every context field a guard reads. */

@@ -18,8 +18,8 @@ export const BASE_INPUT: ChargingPointInput = {
   tetheredCableRatingA: null,
   ventilationAvailable: false,
   freeCharging: false,
-  stateFDurationMs: 300,
-  pwmMinUpdateIntervalMs: 5000,
+  stateFDurationMs: 300, // reference A3: state F ≥ 300 ms after a fault (EVerest)
+  pwmMinUpdateIntervalMs: 5000, // reference A3: at most one PWM update every 5 s
   pilotResumeHoldMs: 4000,
   plugInTimeoutMs: 60_000,
 };

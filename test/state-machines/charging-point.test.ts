@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import type { ChargingPointEvent } from '../../state-machines/charging-point.js';
-import { POWER_OFF_UNDER_LOAD_MS } from '../../state-machines/charging-point.js';
+import { POWER_OFF_UNDER_LOAD_MS } from '../support/safety-reference.js';
 import { BASE_INPUT, CARD, READY, Rig, chargingRig } from './charging-point-rig.js';
 
 const AUTH: ChargingPointEvent = { type: 'AUTHORIZED', idTag: CARD };

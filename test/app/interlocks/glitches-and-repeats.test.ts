@@ -4,7 +4,8 @@
 
 import { strict as assert } from 'node:assert';
 import type { SimFaultName } from '../../../hal/sim/simulation-control.js';
-import { FAULTS, type FaultName } from '../../../state-machines/faults.js';
+import type { FaultName } from '../../../state-machines/faults.js';
+import { expectedFault } from '../../support/expected-faults.js';
 import { startSession, type ChargerFixture } from '../../support/charger-fixture.js';
 import {
   CHARGING,
@@ -131,7 +132,7 @@ describe(`a self-recovering fault raised more than repeatedFaultLimit (${SAFETY.
         await startSession(f);
         for (let i = 1; i <= SAFETY.repeatedFaultLimit; i++) await cycle(f, r);
         // A trip within the holdoff continues the episode: the log keeps one 'raised' for it.
-        const episodes = FAULTS[r.fault].holdoff === 'none' ? SAFETY.repeatedFaultLimit : 1;
+        const episodes = expectedFault(r.fault).holdoff === 'none' ? SAFETY.repeatedFaultLimit : 1;
         assert.equal(logEntries(f, r.fault, 'raised').length, episodes);
         assert.equal(logEntries(f, r.fault, 'latched').length, 0, `latched after only ${SAFETY.repeatedFaultLimit} raises`);
         assert.ok(!f.status().activeFaults.some((a) => a.latched));
@@ -160,6 +161,18 @@ describe(`a self-recovering fault raised more than repeatedFaultLimit (${SAFETY.
       assert.equal(logEntries(f, r.fault, 'raised').length, SAFETY.repeatedFaultLimit + 1);
       assert.equal(logEntries(f, r.fault, 'latched').length, 0);
       await expectAwaitsNewCard(f);
+    });
+  });
+
+  it('raises spread over just under the window still latch', async () => {
+    await withCharger(async (f) => {
+      await startSession(f);
+      const r = REPEATING[0]!;
+      const first = f.clock.now();
+      for (let i = 1; i <= SAFETY.repeatedFaultLimit; i++) await cycle(f, r);
+      await f.advance(SAFETY.repeatedFaultWindowMs - (f.clock.now() - first) - 10_000);
+      await cycle(f, r);
+      assert.equal(logEntries(f, r.fault, 'latched').length, 1, 'a raise within the window of the first did not latch');
     });
   });
 

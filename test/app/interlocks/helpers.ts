@@ -4,12 +4,14 @@
 import { strict as assert } from 'node:assert';
 import type { Contactor, ConnectorLock } from '../../../hal/interfaces.js';
 import type { SimulationControl } from '../../../hal/sim/simulation-control.js';
-import { DEFAULT_SAFETY } from '../../../config/defaults.js';
 import type { FaultLogEntry, SessionRecord, SessionStopReason } from '../../../app/records.js';
 import { FAULTS, type FaultName } from '../../../state-machines/faults.js';
 import { CARD, startCharger, type ChargerFixture, type ConfigOverrides } from '../../support/charger-fixture.js';
+import { expectedFault } from '../../support/expected-faults.js';
+import { REFERENCE_SAFETY } from '../../support/safety-reference.js';
 
-export const SAFETY = DEFAULT_SAFETY;
+/** The reference figures, stated literally with their sources (never the code's own DEFAULT_SAFETY). */
+export const SAFETY = REFERENCE_SAFETY;
 export const CHARGING = 'connected.session.energized.charging';
 
 export function contactor(f: ChargerFixture): Contactor {
@@ -75,23 +77,24 @@ export async function settleDisplay(f: ChargerFixture): Promise<void> {
  * entry in the fault log with the readings that set it off. Does not move the clock.
  */
 export async function expectSignalled(f: ChargerFixture, fault: FaultName, options: SignalledOptions = {}): Promise<void> {
-  const def = FAULTS[fault];
+  const expected = expectedFault(fault);
+  const { displayReason } = FAULTS[fault];
   await settleDisplay(f);
   const s = f.status();
   assert.ok(s.state.startsWith('fault'), `state ${s.state} is not a fault state`);
   assert.equal(s.status, 'Faulted');
   const active = s.activeFaults.find((a) => a.fault === fault);
   assert.ok(active, `${fault} is not among the active faults ${JSON.stringify(s.activeFaults.map((a) => a.fault))}`);
-  assert.equal(active.ocppErrorCode, def.ocppErrorCode);
+  assert.equal(active.ocppErrorCode, expected.ocppErrorCode);
   if (options.latched !== undefined) assert.equal(active.latched, options.latched, `${fault} latched`);
   const display = f.charger.status().display;
-  assert.ok(display.includes(def.displayReason), `display ${JSON.stringify(display)} does not show "${def.displayReason}"`);
+  assert.ok(display.includes(displayReason), `display ${JSON.stringify(display)} does not show "${displayReason}"`);
   assert.equal(s.led.color, 'red');
   const raised = logEntries(f, fault, 'raised');
   assert.ok(raised.length > 0, `no 'raised' entry for ${fault} in the fault log`);
   const entry = raised[raised.length - 1]!;
   assert.equal(entry.connectorId, options.connectorId === undefined ? 1 : options.connectorId);
-  assert.equal(entry.ocppErrorCode, def.ocppErrorCode);
+  assert.equal(entry.ocppErrorCode, expected.ocppErrorCode);
   for (const [key, value] of Object.entries(options.values ?? {})) {
     assert.deepEqual(entry.values[key], value, `fault log values.${key} of ${fault}: ${JSON.stringify(entry.values)}`);
   }
@@ -101,7 +104,7 @@ export async function expectSignalled(f: ChargerFixture, fault: FaultName, optio
 export async function expectStateFThenHigh(f: ChargerFixture, fault: FaultName): Promise<void> {
   const raised = logEntries(f, fault, 'raised');
   const raisedAt = Date.parse(raised[raised.length - 1]!.at);
-  if (!FAULTS[fault].pilotStateF) {
+  if (!expectedFault(fault).pilotStateF) {
     assert.equal(f.status().pilot.output.mode, 'high');
     return;
   }

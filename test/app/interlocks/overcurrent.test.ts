@@ -3,7 +3,6 @@
 // overcurrentGraceMs; beyond both, OverCurrent stops it (untilUnplug).
 
 import { strict as assert } from 'node:assert';
-import { EV_FOLLOW_TIME_MS } from '../../../app/metering/overcurrent-monitor.js';
 import { evCurrentFromDuty } from '../../../hal/sim/pilot-physics.js';
 import { dutyCycleForCurrent } from '../../../state-machines/pwm.js';
 import { startSession, type ChargerFixture } from '../../support/charger-fixture.js';
@@ -20,6 +19,7 @@ import {
   logEntries,
   withCharger,
 } from './helpers.js';
+import { EV_FOLLOW_TIME_MS } from '../../support/safety-reference.js';
 
 const POLL_MS = 1000;
 /** What the EV draws at 32 A offered: it decodes the duty cycle (53.3 % → 31.98 A). */

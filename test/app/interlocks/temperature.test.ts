@@ -73,6 +73,8 @@ for (const sensor of SENSORS) {
         sensor.heat(f, HALF_C);
         assert.equal(duty(f), dutyCycleForCurrent(16));
         await f.advance(1000);
+        sensor.heat(f, QUARTER_C - 0.1);
+        expectAllowed(f, 16, 'temperature');
         sensor.heat(f, QUARTER_C);
         expectAllowed(f, 8, 'temperature');
         await f.advance(SAFETY.pwmMinUpdateIntervalMs - 1000 - 1);
@@ -92,7 +94,8 @@ for (const sensor of SENSORS) {
         await f.advance(1000);
         sensor.heat(f, QUARTER_C);
         await f.advance(1000);
-        assert.equal(contactor(f).commanded, 'closed');
+        sensor.heat(f, STOP_C - 0.1);
+        assert.equal(contactor(f).commanded, 'closed', `stopped below ${STOP_C} °C`);
         sensor.heat(f, STOP_C);
         assert.equal(contactor(f).commanded, 'open', 'contactor not opened synchronously at the stop temperature');
         await expectSignalled(f, sensor.fault, {

@@ -7,7 +7,8 @@ import { strict as assert } from 'node:assert';
 import type { SimFaultName, SimFaultParams } from '../../../hal/sim/simulation-control.js';
 import { METER_TIMEOUT_MS } from '../../../hal/sim/sim-meter.js';
 import type { SessionStopReason } from '../../../app/records.js';
-import { FAULTS, faultDefinition, type FaultName } from '../../../state-machines/faults.js';
+import type { FaultName } from '../../../state-machines/faults.js';
+import { expectedFault } from '../../support/expected-faults.js';
 import { startSession, type ChargerFixture } from '../../support/charger-fixture.js';
 import {
   CHARGING,
@@ -113,7 +114,7 @@ async function injectAndExpectOpen(f: ChargerFixture, h: Hazard): Promise<void> 
 
 describe('interlocks while charging (whole charger, simulated board)', () => {
   for (const h of HAZARDS) {
-    const def = FAULTS[h.fault];
+    const def = expectedFault(h.fault);
     const stationWide = def.scope === 'station';
 
     describe(`${h.name} → ${h.fault} (${def.recovery}${def.holdoff === 'none' ? '' : ', holdoff'})`, () => {
@@ -174,7 +175,7 @@ describe('interlocks while charging (whole charger, simulated board)', () => {
 });
 
 function recoveryText(h: Hazard): string {
-  const def = faultDefinition(h.fault);
+  const def = expectedFault(h.fault);
   if (def.recovery === 'latched') return 'stays after the condition clears, until a technician reset';
   if (def.recovery === 'untilUnplug') return 'stays after the condition clears, until the EV is unplugged';
   if (def.holdoff === 'faultRetryDelay') return `clears ${SAFETY.faultRetryDelayMs / 1000} s after the condition cleared`;
@@ -183,7 +184,7 @@ function recoveryText(h: Hazard): string {
 
 /** From just after the condition cleared to the fault being gone, with the EV still plugged. */
 async function expectRecovery(f: ChargerFixture, h: Hazard): Promise<void> {
-  const def = faultDefinition(h.fault);
+  const def = expectedFault(h.fault);
   if (def.recovery === 'latched') {
     await expectStaysFaulted(f, h.fault, SAFETY.faultRetryDelayMs + 60_000, true);
     assert.ok(logEntries(f, h.fault, 'latched').length > 0, 'no latched entry in the fault log');
