@@ -72,8 +72,12 @@ async function main(): Promise<void> {
   const sim = board.simulation;
   const EV = { wakeDelayMs: 0, followDelayMs: 0, batteryCapacityWh: 1e9, socPercent: 1 };
   for (let id = 1; id <= CONNECTORS; id++) sim.plug(id, { ev: EV });
+  // Commanded closed too: right after an open the mirror contact still reads closed for the
+  // contactor's drop-out time, and a fault then finds nothing to open.
+  const contactorOf = (id: number) => board.hardware.connectors[id - 1]!.contactor;
   const charging = (id: number) =>
-    board.hardware.connectors[id - 1]!.contactor.readFeedback() === 'closed' &&
+    contactorOf(id).commanded === 'closed' &&
+    contactorOf(id).readFeedback() === 'closed' &&
     charger.part(id)!.stateName === 'connected.session.energized.charging';
   const waitCharging = async (ids: readonly number[]) => {
     const deadline = Date.now() + 10_000;
@@ -93,6 +97,7 @@ async function main(): Promise<void> {
     sim.plug(id, { ev: EV });
   };
 
+  let notArmed = 0;
   let nextSignal = 0;
   const signals = new Map<number, (firedAt: number) => void>();
   worker.on('message', (m: { id: number; firedAt: number }) => signals.get(m.id)?.(m.firedAt));
@@ -131,7 +136,19 @@ async function main(): Promise<void> {
       done++;
       const { fault, params } = CONNECTOR_FAULTS[n++ % CONNECTOR_FAULTS.length]!;
       openedAt.delete(id);
-      const firedAt = await interrupt(() => sim.injectFault(id, fault, params));
+      let armed = true;
+      const firedAt = await interrupt(() => {
+        armed = contactorOf(id).commanded === 'closed';
+        sim.injectFault(id, fault, params);
+      });
+      if (!armed) {
+        // Not a latency: something else opened the contactor between the check and the interrupt.
+        notArmed++;
+        sim.clearFault(id, fault);
+        charger.resetFaults(id);
+        done--;
+        continue;
+      }
       const opened = openedAt.get(id);
       if (opened === undefined) {
         const part = charger.part(id)!;
@@ -185,6 +202,7 @@ async function main(): Promise<void> {
     injections: sorted.length,
     faults: Object.fromEntries(Object.entries(byFault).map(([k, v]) => [k, v.length])),
     connectors: CONNECTORS,
+    not_armed: notArmed,
     seconds: Math.round(seconds),
     api_requests: polled.requests,
     api_failures: polled.failures,
