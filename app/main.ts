@@ -22,6 +22,7 @@ import type { StopReason } from './ocpp/charger-port.js';
 import type { TlsMaterial } from './ocpp/connection/security-options.js';
 import { firmwareVersion } from './version.js';
 import { BootLoopGuard, bootLoopSettingsFromEnv } from './supervision/boot-loop-guard.js';
+import { logFailSafeSync } from './safety/fail-safe.js';
 
 const USAGE = 'usage: node dist/app/main.js --config FILE --data-dir DIR';
 
@@ -67,12 +68,16 @@ async function start(config: ChargerConfig, profile: BoardProfile, dataDir: stri
       },
       chargerLog: (message, fields) => log.info(fields ?? {}, message),
       reportPersistence: (problem) => log.error({ problem }, 'persistence problem'),
+      failSafe: { log: logFailSafeSync, exit: (code) => process.exit(code) },
     });
   } catch (error) {
     if (error instanceof HardwareUnavailableError) throw new StartRefused(error.message);
     throw error;
   }
   const { board, charger, ocpp } = parts;
+  const failSafe = parts.failSafe!;
+  // From here every software fault, and every way out of the process, de-energizes the coils.
+  const uninstallFailSafe = failSafe.install(process);
   const csmsUrl = config.ocpp.csmsUrl;
 
   const api: ChargerApi = {
@@ -110,7 +115,10 @@ async function start(config: ChargerConfig, profile: BoardProfile, dataDir: stri
       await server.close();
       await ocpp?.stop();
       await charger.stop();
+      // The sessions ended cleanly; the coils are released once more, drivers and raw writes alike.
+      failSafe.deEnergize();
       await board.hardware.close();
+      uninstallFailSafe();
     },
   };
 }
