@@ -23,6 +23,7 @@ import type { TlsMaterial } from './ocpp/connection/security-options.js';
 import { firmwareVersion } from './version.js';
 import { BootLoopGuard, bootLoopSettingsFromEnv } from './supervision/boot-loop-guard.js';
 import { logFailSafeSync } from './safety/fail-safe.js';
+import { LOOP_STALL_LIMIT_MS, LoopWatchdog } from './safety/loop-watchdog.js';
 
 const USAGE = 'usage: node dist/app/main.js --config FILE --data-dir DIR';
 
@@ -97,6 +98,17 @@ async function start(config: ChargerConfig, profile: BoardProfile, dataDir: stri
     token: token.token,
     logger: log,
   });
+  // A stalled event loop: a worker thread releases the outputs itself, then the loop fails safe.
+  // Armed once every module is loaded: loading them at start blocks the loop for hundreds of ms
+  // (the contactors are open then: the charger has only just started).
+  const loopWatchdog = await LoopWatchdog.start({
+    release: board.hardware.safeState,
+    onStall: (stall) => failSafe.trip({
+      source: 'eventLoopStall',
+      where: 'event loop',
+      error: `no heartbeat since ${new Date(stall.lastBeatAt).toISOString()}; outputs released by the watchdog thread ${Math.round(stall.releasedAt - stall.lastBeatAt)} ms after it`,
+    }),
+  });
   log.info({ url: server.url, tokenSource: token.source, tokenFile: token.file, board: profile.name, csmsUrl: csmsUrl ?? null }, 'charger running');
   process.stderr.write(
     `\nCharger ${config.identity.chargePointId} running on board "${profile.name}"` +
@@ -117,6 +129,8 @@ async function start(config: ChargerConfig, profile: BoardProfile, dataDir: stri
       await charger.stop();
       // The sessions ended cleanly; the coils are released once more, drivers and raw writes alike.
       failSafe.deEnergize();
+      await loopWatchdog.stop();
+      log.info({ longestHeartbeatGapMs: Math.round(loopWatchdog.longestGapMs), limitMs: LOOP_STALL_LIMIT_MS }, 'event-loop watchdog stopped');
       await board.hardware.close();
       uninstallFailSafe();
     },
