@@ -9,7 +9,7 @@ import { mkdir, readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadConfigFile, ConfigError } from '../config/load-config.js';
-import { loadBoardProfile, type BoardProfile } from '../config/board-profile.js';
+import { coilInterlockWarning, loadBoardProfile, type BoardProfile } from '../config/board-profile.js';
 import type { ChargerConfig } from '../config/charger-config.js';
 import { systemClock } from '../hal/clock.js';
 import { HardwareUnavailableError } from '../hal/hardware-packages.js';
@@ -24,6 +24,9 @@ import { firmwareVersion } from './version.js';
 import { BootLoopGuard, bootLoopSettingsFromEnv } from './supervision/boot-loop-guard.js';
 import { logFailSafeSync } from './safety/fail-safe.js';
 import { LOOP_STALL_LIMIT_MS, LoopWatchdog } from './safety/loop-watchdog.js';
+import { HARDWARE_WATCHDOG_KICK_MS, LivenessKicks, type KickTarget } from './safety/liveness-kicks.js';
+import { SystemdNotifier, SystemdNotifyUnavailableError } from './safety/systemd-notify.js';
+import { LinuxWatchdog } from '../hal/watchdog/linux-watchdog.js';
 
 const USAGE = 'usage: node dist/app/main.js --config FILE --data-dir DIR';
 
@@ -109,6 +112,28 @@ async function start(config: ChargerConfig, profile: BoardProfile, dataDir: stri
       error: `no heartbeat since ${new Date(stall.lastBeatAt).toISOString()}; outputs released by the watchdog thread ${Math.round(stall.releasedAt - stall.lastBeatAt)} ms after it`,
     }),
   });
+  // The watchdogs outside the process, kicked from the control loop while it is healthy.
+  let hardwareWatchdog: LinuxWatchdog | null = null;
+  try {
+    hardwareWatchdog = profile.driver !== 'sim' && profile.watchdog ? LinuxWatchdog.open(profile.watchdog.device) : null;
+  } catch (error) {
+    if (error instanceof HardwareUnavailableError) throw new StartRefused(error.message);
+    throw error;
+  }
+  let systemd: SystemdNotifier | null = null;
+  try {
+    systemd = await SystemdNotifier.fromEnv(process.env);
+  } catch (error) {
+    // Not a refusal: NOTIFY_SOCKET is inherited by anything a notify service starts (a CI runner's
+    // tests too). Under a unit that really waits for it, systemd's own timeout follows this line.
+    if (!(error instanceof SystemdNotifyUnavailableError)) throw error;
+    log.error({ supervision: true }, `${error.message}: no READY=1 or WATCHDOG=1 will be sent`);
+  }
+  const kickTargets: KickTarget[] = [];
+  if (hardwareWatchdog) kickTargets.push({ name: 'hardware watchdog', intervalMs: HARDWARE_WATCHDOG_KICK_MS, kick: () => hardwareWatchdog.kick() });
+  if (systemd?.watchdogIntervalMs) kickTargets.push({ name: 'systemd watchdog', intervalMs: systemd.watchdogIntervalMs, kick: () => systemd.watchdog() });
+  const kicks = new LivenessKicks(() => !loopWatchdog.fired && failSafe.fault === null, kickTargets);
+  systemd?.ready();
   log.info({ url: server.url, tokenSource: token.source, tokenFile: token.file, board: profile.name, csmsUrl: csmsUrl ?? null }, 'charger running');
   process.stderr.write(
     `\nCharger ${config.identity.chargePointId} running on board "${profile.name}"` +
@@ -129,6 +154,9 @@ async function start(config: ChargerConfig, profile: BoardProfile, dataDir: stri
       await charger.stop();
       // The sessions ended cleanly; the coils are released once more, drivers and raw writes alike.
       failSafe.deEnergize();
+      kicks.stop();
+      hardwareWatchdog?.close(); // the magic close: a clean exit does not reset the SoC
+      systemd?.close();
       await loopWatchdog.stop();
       log.info({ longestHeartbeatGapMs: Math.round(loopWatchdog.longestGapMs), limitMs: LOOP_STALL_LIMIT_MS }, 'event-loop watchdog stopped');
       await board.hardware.close();
@@ -175,6 +203,8 @@ async function main(): Promise<number> {
   }
 
   const log = createLogger();
+  const coilWarning = coilInterlockWarning(profile);
+  if (coilWarning) log.warn({ board: profile.name }, coilWarning);
   const dataDir = resolve(args['data-dir']);
   await mkdir(dataDir, { recursive: true });
   // First, before any store opens: count this start, and recover if the last ones all died young.
