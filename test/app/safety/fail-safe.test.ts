@@ -104,4 +104,30 @@ describe('fail-safe on a software fault', function () {
     await f.advance(DROP_OUT_MS);
     assertSafe(f);
   });
+
+  it('an uncaught exception or a fatal signal: the same, once (a second fault while dying exits no second time)', async () => {
+    f = await bothCharging();
+    const fakeProcess = new (await import('node:events')).EventEmitter();
+    const uninstall = f.failSafe!.path.install(fakeProcess);
+    fakeProcess.emit('uncaughtException', new TypeError('injected: undefined is not a function'));
+    fakeProcess.emit('SIGQUIT', 'SIGQUIT');
+    uninstall();
+    assert.deepEqual(f.failSafe!.exits, [EX_SOFTWARE]);
+    assert.equal(f.failSafe!.log.length, 1);
+    assert.equal(f.failSafe!.log[0]!.source, 'uncaughtException');
+    await f.advance(DROP_OUT_MS);
+    assertSafe(f);
+  });
+
+  it('a fatal signal alone', async () => {
+    f = await bothCharging();
+    const fakeProcess = new (await import('node:events')).EventEmitter();
+    const uninstall = f.failSafe!.path.install(fakeProcess);
+    fakeProcess.emit('SIGHUP', 'SIGHUP');
+    uninstall();
+    assert.deepEqual(f.failSafe!.exits, [EX_SOFTWARE]);
+    assert.deepEqual([f.failSafe!.log[0]!.source, f.failSafe!.log[0]!.where], ['signal', 'SIGHUP']);
+    await f.advance(DROP_OUT_MS);
+    assertSafe(f);
+  });
 });
