@@ -23,10 +23,7 @@ import type { TlsMaterial } from './ocpp/connection/security-options.js';
 import { firmwareVersion } from './version.js';
 import { BootLoopGuard, bootLoopSettingsFromEnv } from './supervision/boot-loop-guard.js';
 import { logFailSafeSync } from './safety/fail-safe.js';
-import { LOOP_STALL_LIMIT_MS, LoopWatchdog } from './safety/loop-watchdog.js';
-import { HARDWARE_WATCHDOG_KICK_MS, LivenessKicks, type KickTarget } from './safety/liveness-kicks.js';
-import { SystemdNotifier, SystemdNotifyUnavailableError } from './safety/systemd-notify.js';
-import { LinuxWatchdog } from '../hal/watchdog/linux-watchdog.js';
+import { startWatchdogs, type Watchdogs } from './safety/watchdogs.js';
 
 const USAGE = 'usage: node dist/app/main.js --config FILE --data-dir DIR';
 
@@ -101,39 +98,21 @@ async function start(config: ChargerConfig, profile: BoardProfile, dataDir: stri
     token: token.token,
     logger: log,
   });
-  // A stalled event loop: a worker thread releases the outputs itself, then the loop fails safe.
-  // Armed once every module is loaded: loading them at start blocks the loop for hundreds of ms
-  // (the contactors are open then: the charger has only just started).
-  const loopWatchdog = await LoopWatchdog.start({
-    release: board.hardware.safeState,
-    onStall: (stall) => failSafe.trip({
-      source: 'eventLoopStall',
-      where: 'event loop',
-      error: `no heartbeat since ${new Date(stall.lastBeatAt).toISOString()}; outputs released by the watchdog thread ${Math.round(stall.releasedAt - stall.lastBeatAt)} ms after it`,
-    }),
-  });
-  // The watchdogs outside the process, kicked from the control loop while it is healthy.
-  let hardwareWatchdog: LinuxWatchdog | null = null;
+  // Armed once every module is loaded: loading them at start blocks the event loop for hundreds
+  // of ms (the contactors are open then: the charger has only just started).
+  let watchdogs: Watchdogs;
   try {
-    hardwareWatchdog = profile.driver !== 'sim' && profile.watchdog ? LinuxWatchdog.open(profile.watchdog.device) : null;
+    watchdogs = await startWatchdogs({
+      release: board.hardware.safeState,
+      failSafe,
+      hardwareWatchdogDevice: profile.driver !== 'sim' ? (profile.watchdog?.device ?? null) : null,
+      env: process.env,
+      log: (level, message, fields) => log[level]({ supervision: true, ...fields }, message),
+    });
   } catch (error) {
     if (error instanceof HardwareUnavailableError) throw new StartRefused(error.message);
     throw error;
   }
-  let systemd: SystemdNotifier | null = null;
-  try {
-    systemd = await SystemdNotifier.fromEnv(process.env);
-  } catch (error) {
-    // Not a refusal: NOTIFY_SOCKET is inherited by anything a notify service starts (a CI runner's
-    // tests too). Under a unit that really waits for it, systemd's own timeout follows this line.
-    if (!(error instanceof SystemdNotifyUnavailableError)) throw error;
-    log.error({ supervision: true }, `${error.message}: no READY=1 or WATCHDOG=1 will be sent`);
-  }
-  const kickTargets: KickTarget[] = [];
-  if (hardwareWatchdog) kickTargets.push({ name: 'hardware watchdog', intervalMs: HARDWARE_WATCHDOG_KICK_MS, kick: () => hardwareWatchdog.kick() });
-  if (systemd?.watchdogIntervalMs) kickTargets.push({ name: 'systemd watchdog', intervalMs: systemd.watchdogIntervalMs, kick: () => systemd.watchdog() });
-  const kicks = new LivenessKicks(() => !loopWatchdog.fired && failSafe.fault === null, kickTargets);
-  systemd?.ready();
   log.info({ url: server.url, tokenSource: token.source, tokenFile: token.file, board: profile.name, csmsUrl: csmsUrl ?? null }, 'charger running');
   process.stderr.write(
     `\nCharger ${config.identity.chargePointId} running on board "${profile.name}"` +
@@ -154,11 +133,7 @@ async function start(config: ChargerConfig, profile: BoardProfile, dataDir: stri
       await charger.stop();
       // The sessions ended cleanly; the coils are released once more, drivers and raw writes alike.
       failSafe.deEnergize();
-      kicks.stop();
-      hardwareWatchdog?.close(); // the magic close: a clean exit does not reset the SoC
-      systemd?.close();
-      await loopWatchdog.stop();
-      log.info({ longestHeartbeatGapMs: Math.round(loopWatchdog.longestGapMs), limitMs: LOOP_STALL_LIMIT_MS }, 'event-loop watchdog stopped');
+      await watchdogs.stop(); // the hardware watchdog's magic close: a clean exit does not reset the SoC
       await board.hardware.close();
       uninstallFailSafe();
     },
