@@ -88,6 +88,15 @@ async function start(config: ChargerConfig, profile: BoardProfile, dataDir: stri
     resetFaults: (connectorId) => charger.resetFaults(connectorId),
     simulation: charger.simulation,
   };
+  // The watchdogs' worker thread starts while the diagnostics server loads.
+  const watchdogsStarting = startWatchdogs({
+    release: board.hardware.safeState,
+    failSafe,
+    hardwareWatchdogDevice: profile.driver !== 'sim' ? (profile.watchdog?.device ?? null) : null,
+    env: process.env,
+    log: (level, message, fields) => log[level]({ supervision: true, ...fields }, message),
+  });
+  watchdogsStarting.catch(() => {}); // awaited below; not unhandled meanwhile
   const token = await resolveDiagnosticsToken(config.diagnostics.token, dataDir);
   // After the OCPP client: its BootNotification need not wait for the HTTP stack to load.
   const { startDiagnosticsServer } = await import('./diagnostics/server.js');
@@ -98,21 +107,16 @@ async function start(config: ChargerConfig, profile: BoardProfile, dataDir: stri
     token: token.token,
     logger: log,
   });
-  // Armed once every module is loaded: loading them at start blocks the event loop for hundreds
-  // of ms (the contactors are open then: the charger has only just started).
   let watchdogs: Watchdogs;
   try {
-    watchdogs = await startWatchdogs({
-      release: board.hardware.safeState,
-      failSafe,
-      hardwareWatchdogDevice: profile.driver !== 'sim' ? (profile.watchdog?.device ?? null) : null,
-      env: process.env,
-      log: (level, message, fields) => log[level]({ supervision: true, ...fields }, message),
-    });
+    watchdogs = await watchdogsStarting;
   } catch (error) {
     if (error instanceof HardwareUnavailableError) throw new StartRefused(error.message);
     throw error;
   }
+  // Armed once every module is loaded: loading them blocks the event loop for hundreds of ms
+  // (the contactors are open then: the charger has only just started).
+  watchdogs.arm();
   log.info({ url: server.url, tokenSource: token.source, tokenFile: token.file, board: profile.name, csmsUrl: csmsUrl ?? null }, 'charger running');
   process.stderr.write(
     `\nCharger ${config.identity.chargePointId} running on board "${profile.name}"` +

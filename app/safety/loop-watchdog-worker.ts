@@ -10,7 +10,9 @@ const { state, release, limitMs, beatMs } = workerData as LoopWatchdogWorkerData
 const { words, times } = loopStateViews(state);
 const stopped = (): boolean => Atomics.load(words, LoopWord.Stop) === 1;
 
-parentPort!.postMessage('armed');
+parentPort!.postMessage('waiting');
+// Not armed until the first heartbeat (LoopWatchdog.arm): the firmware's start may block the loop.
+while (!stopped() && Atomics.load(words, LoopWord.Beat) === 0) Atomics.wait(words, LoopWord.Beat, 0);
 while (!stopped()) {
   const seen = Atomics.load(words, LoopWord.Beat);
   const woke = Atomics.wait(words, LoopWord.Beat, seen, limitMs);

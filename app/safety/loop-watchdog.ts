@@ -76,24 +76,21 @@ export interface LoopWatchdogOptions {
 export class LoopWatchdog {
   private readonly words: Int32Array;
   private readonly times: Float64Array;
-  private readonly timer: NodeJS.Timeout;
   private stopped = false;
   private reported = false;
   private longestGap = 0;
+
+  private timer: NodeJS.Timeout | null = null;
 
   private constructor(
     private readonly worker: Worker,
     state: SharedArrayBuffer,
     private readonly options: LoopWatchdogOptions,
-    readonly armed: Promise<void>,
   ) {
     ({ words: this.words, times: this.times } = loopStateViews(state));
-    this.beat();
-    this.timer = setInterval(() => this.beat(), LOOP_HEARTBEAT_MS);
-    this.timer.unref();
   }
 
-  /** Starts the worker; resolves once it watches. */
+  /** Starts the worker; resolves once it waits for the first heartbeat (arm() sends it). */
   static async start(options: LoopWatchdogOptions): Promise<LoopWatchdog> {
     const state = new SharedArrayBuffer(TIMES_OFFSET + TIMES * Float64Array.BYTES_PER_ELEMENT);
     const data: LoopWatchdogWorkerData = {
@@ -104,13 +101,19 @@ export class LoopWatchdog {
     };
     const worker = new Worker(new URL('./loop-watchdog-worker.js', import.meta.url), { workerData: data });
     worker.unref();
-    const armed = new Promise<void>((resolve, reject) => {
+    await new Promise<void>((resolve, reject) => {
       worker.once('message', () => resolve());
       worker.once('error', reject);
     });
-    const watchdog = new LoopWatchdog(worker, state, options, armed);
-    await armed;
-    return watchdog;
+    return new LoopWatchdog(worker, state, options);
+  }
+
+  /** Starts the heartbeat: from now on a stall releases the outputs. Idempotent. */
+  arm(): void {
+    if (this.timer !== null || this.stopped) return;
+    this.beat();
+    this.timer = setInterval(() => this.beat(), LOOP_HEARTBEAT_MS);
+    this.timer.unref();
   }
 
   /** The longest time between two heartbeats so far, in ms: how close the loop came to the limit. */
@@ -127,7 +130,7 @@ export class LoopWatchdog {
   async stop(): Promise<void> {
     if (this.stopped) return;
     this.stopped = true;
-    clearInterval(this.timer);
+    if (this.timer !== null) clearInterval(this.timer);
     Atomics.store(this.words, LoopWord.Stop, 1);
     Atomics.notify(this.words, LoopWord.Beat);
     Atomics.notify(this.words, LoopWord.Stop);

@@ -20,11 +20,17 @@ export interface WatchdogsOptions {
 }
 
 export interface Watchdogs {
+  /** The control loop runs from now on: the event-loop watchdog watches, the kicks and READY=1 begin. */
+  arm(): void;
   /** Clean stop: kicks end, the hardware watchdog is disarmed (magic close), the worker ends. */
   stop(): Promise<void>;
 }
 
-/** Throws HardwareUnavailableError when the hardware watchdog device cannot be opened. */
+/**
+ * Starts the worker and opens the devices, without arming anything yet (so that it can overlap
+ * the rest of the start). Throws HardwareUnavailableError when the hardware watchdog device
+ * cannot be opened.
+ */
 export async function startWatchdogs(options: WatchdogsOptions): Promise<Watchdogs> {
   const { failSafe, log } = options;
   const loop = await LoopWatchdog.start({
@@ -60,12 +66,17 @@ export async function startWatchdogs(options: WatchdogsOptions): Promise<Watchdo
     const notifier = systemd;
     targets.push({ name: 'systemd watchdog', intervalMs: systemd.watchdogIntervalMs, kick: () => notifier.watchdog() });
   }
-  const kicks = new LivenessKicks(() => !loop.fired && failSafe.fault === null, targets);
-  systemd?.ready();
+  let kicks: LivenessKicks | null = null;
 
   return {
+    arm() {
+      if (kicks) return;
+      loop.arm();
+      kicks = new LivenessKicks(() => !loop.fired && failSafe.fault === null, targets);
+      systemd?.ready();
+    },
     async stop() {
-      kicks.stop();
+      kicks?.stop();
       hardware?.close();
       systemd?.close();
       await loop.stop();

@@ -29,6 +29,7 @@ async function main(): Promise<void> {
     for (const connector of board.hardware.connectors) connector.contactor.close();
     let stall: LoopStall | null = null;
     const watchdog = await LoopWatchdog.start({ release: board.hardware.safeState, onStall: (s) => void (stall = s) });
+    watchdog.arm();
     await sleep(LOOP_HEARTBEAT_MS * 3 + Math.random() * LOOP_HEARTBEAT_MS);
     const stallStart = preciseNow();
     const giveUpAt = stallStart + GIVE_UP_MS;

@@ -55,6 +55,7 @@ describe('event-loop watchdog', function () {
       release: f.board.hardware.safeState,
       onStall: (stall) => fixture.failSafe!.path.trip({ source: 'eventLoopStall', where: 'event loop', error: `stalled (${JSON.stringify(stall)})` }),
     });
+    watchdog.arm();
 
     const releasedDuringStall = stallUntil(() => !anyCoilEnergized(coils));
     assert.equal(releasedDuringStall, true, `the coils were still energized after a ${GIVE_UP_MS} ms stall`);
@@ -76,6 +77,7 @@ describe('event-loop watchdog', function () {
     const contactor = f.board.hardware.connectors[0]!.contactor;
     let stalls = 0;
     watchdog = await LoopWatchdog.start({ release: f.board.hardware.safeState, onStall: () => void (stalls += 1) });
+    watchdog.arm();
     stallUntil(() => watchdog!.fired);
     assert.equal(watchdog.fired, true);
     contactor.close(); // a callback that ran before the fail-safe path
@@ -89,10 +91,22 @@ describe('event-loop watchdog', function () {
     f = await startCharger(TWO_CONNECTORS, { failSafe: true });
     const coils = f.board.hardware.safeState.coils!;
     watchdog = await LoopWatchdog.start({ release: f.board.hardware.safeState, onStall: () => assert.fail('no stall') });
+    watchdog.arm();
     await watchdog.stop();
     f.board.hardware.connectors[0]!.contactor.close();
     const giveUpAt = Date.now() + 200;
     while (Date.now() < giveUpAt); // a stall with no watchdog running
+    assert.equal(anyCoilEnergized(coils), true);
+    assert.equal(watchdog.fired, false);
+  });
+
+  it('is not armed before arm(): a stall while the firmware still starts releases nothing', async () => {
+    f = await startCharger(TWO_CONNECTORS, { failSafe: true });
+    const coils = f.board.hardware.safeState.coils!;
+    watchdog = await LoopWatchdog.start({ release: f.board.hardware.safeState, onStall: () => assert.fail('no stall') });
+    f.board.hardware.connectors[0]!.contactor.close();
+    const giveUpAt = Date.now() + 500;
+    while (Date.now() < giveUpAt); // a stall before arm(), as module loading is at start
     assert.equal(anyCoilEnergized(coils), true);
     assert.equal(watchdog.fired, false);
   });
