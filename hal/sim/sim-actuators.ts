@@ -7,7 +7,7 @@
 // worker drops it while the main thread is stalled, and the mechanism follows the coil.
 
 import type { TimerHandle } from '../clock.js';
-import { OutputWriteError, type Contactor, type ConnectorLock, Listener, LockPosition, SwitchPosition, Unsubscribe } from '../interfaces.js';
+import { OutputWriteError, type Contactor, type ConnectorLock, type Listener, type LockPosition, type SwitchPosition, type Unsubscribe } from '../interfaces.js';
 import { Emitter } from './emitter.js';
 import type { SimTimers } from './sim-timers.js';
 
@@ -103,11 +103,6 @@ export class SimContactor implements Contactor {
     this.writeFails = fails;
   }
 
-  private driveCoil(value: 0 | 1): void {
-    if (this.writeFails) throw new OutputWriteError('contactor coil', 'sim', 'injected fault outputWriteFails');
-    Atomics.store(this.coil, 0, value);
-  }
-
   onFeedback(listener: Listener<SwitchPosition>): Unsubscribe {
     return this.mechanism.emitter.subscribe(listener);
   }
@@ -126,6 +121,11 @@ export class SimContactor implements Contactor {
   setWontClose(wontClose: boolean): void {
     this.wontClose = wontClose;
     if (!wontClose) this.mechanism.reapply();
+  }
+
+  private driveCoil(value: 0 | 1): void {
+    if (this.writeFails) throw new OutputWriteError('contactor coil', 'sim', 'injected fault outputWriteFails');
+    Atomics.store(this.coil, 0, value);
   }
 }
 
