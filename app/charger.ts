@@ -24,6 +24,7 @@ import type { ActiveFault, ChargerStatus, ConnectorStatus, FaultLogEntry, Sessio
 import { Connector, type ConnectorEvents } from './connector/connector.js';
 import { TemperatureGuard } from './safety/temperature-guard.js';
 import type { FaultReporter, FaultValues } from './safety/fault-reporter.js';
+import type { SoftwareFaultHandler } from './safety/fail-safe.js';
 import { createAuthorizer, type Authorizer } from './auth/authorizer.js';
 import { CardDebouncer, routeCard } from './auth/card-router.js';
 import { displayLines, driverMessage } from './display/driver-messages.js';
@@ -48,6 +49,11 @@ export interface ChargerOptions {
   readonly faultLog: FaultLogStore;
   readonly authorizer?: Authorizer;
   readonly log?: (message: string, fields?: Record<string, unknown>) => void;
+  /**
+   * An actor failed: the fail-safe path (app/safety/fail-safe.ts; app/main.ts gives it). Without
+   * one, the error is thrown out of the event loop as an uncaught exception.
+   */
+  readonly onSoftwareFault?: SoftwareFaultHandler;
 }
 
 interface SessionInProgress {
@@ -91,6 +97,9 @@ export class Charger implements ChargerApi, ChargerPort {
     this.authorizer = options.authorizer ?? createAuthorizer(config.authorization);
     this.cards = new CardDebouncer(config.authorization.cardDebounceMs);
     const disabled = new Set(config.safety.disabledInterlocks as FaultName[]);
+    const onSoftwareFault: SoftwareFaultHandler = options.onSoftwareFault ?? (({ error }) => queueMicrotask(() => {
+      throw error;
+    }));
 
     const events: ConnectorEvents = {
       sessionStarted: (id, idTag) => this.onSessionStarted(id, idTag),
@@ -111,6 +120,7 @@ export class Charger implements ChargerApi, ChargerPort {
         meterPollIntervalMs: config.metering.pollIntervalMs,
         events,
         disabledInterlocks: disabled,
+        onSoftwareFault,
       });
     });
 
@@ -137,7 +147,10 @@ export class Charger implements ChargerApi, ChargerPort {
         faultRetryDelayMs: config.safety.faultRetryDelayMs,
       },
     });
-    this.disposers.push(this.supervisor.subscribe((snapshot) => this.onStationFaults(faultStates(snapshot))).unsubscribe);
+    this.disposers.push(this.supervisor.subscribe({
+      next: (snapshot) => this.onStationFaults(faultStates(snapshot)),
+      error: (error) => onSoftwareFault({ source: 'actor', where: 'station safety supervisor', error }),
+    }).unsubscribe);
     this.supervisor.start();
 
     this.enclosure = new TemperatureGuard(

@@ -161,6 +161,20 @@ const directConnector = {
   },
 } as const;
 
+const watchdog = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['device'],
+  properties: { device: { type: 'string', pattern: '^/dev/', maxLength: 255 } },
+} as const;
+
+const coilInterlocks = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['residualCurrentTrip', 'emergencyStop'],
+  properties: { residualCurrentTrip: { type: 'boolean' }, emergencyStop: { type: 'boolean' } },
+} as const;
+
 export const BOARD_PROFILE_SCHEMA = {
   $schema: 'http://json-schema.org/draft-07/schema#',
   type: 'object',
@@ -181,6 +195,8 @@ export const BOARD_PROFILE_SCHEMA = {
           driver: { const: 'direct' },
           connectors: { type: 'array', minItems: 1, maxItems: 8, items: directConnector },
           station,
+          coilInterlocks,
+          watchdog,
         },
       },
     },
@@ -215,6 +231,7 @@ export const BOARD_PROFILE_SCHEMA = {
             },
           },
           station,
+          watchdog,
         },
       },
     },

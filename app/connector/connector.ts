@@ -22,6 +22,7 @@ import type { SessionSettings } from '../ocpp/charger-port.js';
 import { ContactorGate, type HardwareCloseConditions } from '../safety/contactor-gate.js';
 import type { FaultReporter, FaultValues } from '../safety/fault-reporter.js';
 import { ProximityGuard } from '../safety/proximity-guard.js';
+import type { SoftwareFaultHandler } from '../safety/fail-safe.js';
 import { TemperatureGuard } from '../safety/temperature-guard.js';
 import { MeterPoller } from '../metering/meter-poller.js';
 import { OvercurrentMonitor } from '../metering/overcurrent-monitor.js';
@@ -51,6 +52,8 @@ export interface ConnectorOptions {
   readonly events: ConnectorEvents;
   /** Station-wide hazards, raised through the station's reporter (which opens every connector). */
   readonly disabledInterlocks: ReadonlySet<FaultName>;
+  /** An actor failed (e.g. an action's driver write threw): the fail-safe path (app/safety/fail-safe.ts). */
+  readonly onSoftwareFault: SoftwareFaultHandler;
 }
 
 export class Connector {
@@ -112,7 +115,10 @@ export class Connector {
         faultRetryDelayMs: safety.faultRetryDelayMs,
       },
     });
-    this.disposers.push(this.supervisor.subscribe((snapshot) => this.onLocalFaults(faultStates(snapshot))).unsubscribe);
+    this.disposers.push(this.supervisor.subscribe({
+      next: (snapshot) => this.onLocalFaults(faultStates(snapshot)),
+      error: (error) => options.onSoftwareFault({ source: 'actor', where: `connector ${this.id} safety supervisor`, error }),
+    }).unsubscribe);
 
     this.overcurrent = new OvercurrentMonitor(safety, this.reporter);
     this.meter = new MeterPoller(hardware.meter, clock, options.meterPollIntervalMs, safety.meterFailuresBeforeFault, this.reporter);
@@ -159,7 +165,10 @@ export class Connector {
         },
       },
     );
-    this.disposers.push(this.machine.subscribe(() => options.events.changed(this.id)).unsubscribe);
+    this.disposers.push(this.machine.subscribe({
+      next: () => options.events.changed(this.id),
+      error: (error) => options.onSoftwareFault({ source: 'actor', where: `connector ${this.id} charging-point machine`, error }),
+    }).unsubscribe);
 
     this.pilotMonitor = new PilotMonitor(hardware.pilot, clock, safety.pilotDebounceMs, options.ventilationAvailable, this.reporter, {
       onState: (state) => this.onPilotState(state),

@@ -22,6 +22,7 @@ const FAULT_SCOPE: Readonly<Record<SimFaultName, boolean | 'byLocation'>> = {
   evOverdraw: false,
   emergencyStop: true,
   cpGlitch: false,
+  outputWriteFails: false,
 };
 
 /** overTemperature without params.temperatureC: hot enough for any derating/stop threshold (A5: 71 °C stop). */

@@ -39,6 +39,16 @@ export interface PlugOptions {
   ev?: Partial<EvParameters>;
 }
 
+/** Words of shared memory the board's safe-state release writes (see SafeStateRelease). */
+export interface SimOutputWords {
+  readonly coil: Int32Array;
+  readonly pilotHold: Int32Array;
+}
+
+function sharedWord(): Int32Array {
+  return new Int32Array(new SharedArrayBuffer(Int32Array.BYTES_PER_ELEMENT));
+}
+
 /** The meter's import register when the board starts. */
 export const METER_START_WH = 1000;
 const DEFAULT_OVERDRAW_A = 10;
@@ -83,13 +93,15 @@ export class SimConnector {
     private readonly station: SimStation,
     /** Where the meter keeps its register across restarts (none: it starts at METER_START_WH). */
     private readonly registerFile: MeterRegisterFile | null = null,
+    /** The contactor's coil word (1 = energized) and the pilot's hold word (1 = state F): shared memory the safe-state release writes. */
+    outputs: SimOutputWords = { coil: sharedWord(), pilotHold: sharedWord() },
   ) {
     const socket = config.kind === 'socket';
     this.registerWh = registerFile?.get(config.connectorId) ?? METER_START_WH;
     this.lastIntegrationMs = timers.now();
-    this.pilot = new SimControlPilot(this.line, (output) => this.showEv(output));
+    this.pilot = new SimControlPilot(this.line, (output) => this.showEv(output), outputs.pilotHold);
     this.proximity = socket ? new SimProximityPilot() : null;
-    this.contactor = new SimContactor(timers, () => this.integrate());
+    this.contactor = new SimContactor(timers, () => this.integrate(), outputs.coil);
     this.lock = socket ? new SimConnectorLock(timers) : null;
     this.rcd = new SimResidualCurrentMonitor(timers);
     this.meter = new SimEnergyMeter(timers, `meter of connector ${config.connectorId}`, () => this.sampleMeterDurably());
@@ -209,6 +221,10 @@ export class SimConnector {
         this.overdrawFaultA = params.overdrawA ?? DEFAULT_OVERDRAW_A;
         this.ev?.setOverdrawFault(this.overdrawFaultA);
         break;
+      case 'outputWriteFails':
+        this.pilot.setWriteFails(true);
+        this.contactor.setWriteFails(true);
+        break;
       case 'cpGlitch':
         this.glitchTimer = this.timers.cancel(this.glitchTimer);
         this.line.glitchV = params.glitchLevelV ?? 0;
@@ -270,6 +286,10 @@ export class SimConnector {
         this.overdrawFaultA = null;
         this.ev?.setOverdrawFault(null);
         break;
+      case 'outputWriteFails':
+        this.pilot.setWriteFails(false);
+        this.contactor.setWriteFails(false);
+        break;
       case 'cpGlitch':
         this.glitchTimer = this.timers.cancel(this.glitchTimer);
         this.line.glitchV = null;
@@ -282,6 +302,8 @@ export class SimConnector {
 
   /** Physics tick: energy up to now, then the battery's reaction to it. */
   tick(): void {
+    this.contactor.followCoil();
+    this.pilot.followHold();
     this.integrate();
     this.ev?.checkBattery();
   }

@@ -48,6 +48,7 @@ export const SIM_FAULT_NAMES = [
   'evOverdraw', // EV draws params.overdrawA more than it should
   'emergencyStop', // the emergency-stop button is pressed
   'cpGlitch', // the CP reads params.glitchLevelV for params.durationMs, then recovers by itself
+  'outputWriteFails', // a broken driver: every write of the CP output and the contactor coil throws OutputWriteError
 ] as const;
 
 export type SimFaultName = (typeof SIM_FAULT_NAMES)[number];
