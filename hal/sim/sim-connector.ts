@@ -21,7 +21,7 @@ import { SimResidualCurrentMonitor, SimTemperatureSensor } from './sim-monitors.
 import { SimControlPilot, SimProximityPilot } from './sim-pilot.js';
 import type { SimTimers } from './sim-timers.js';
 import { AMBIENT_TEMPERATURE_C, type SimStation } from './station.js';
-import type { EvParameters, SimConnectorSnapshot, SimFaultName, SimFaultParams } from './simulation-control.js';
+import type { EvParameters, OverdrawPhase, SimConnectorSnapshot, SimFaultName, SimFaultParams } from './simulation-control.js';
 import { VirtualEv, type VirtualEvHooks } from './virtual-ev.js';
 
 export interface SimConnectorConfig {
@@ -70,7 +70,7 @@ export class SimConnector {
   };
   private ev: VirtualEv | null = null;
   private peLost = false;
-  private overdrawFaultA: number | null = null;
+  private overdrawFault: { readonly amps: number; readonly phase: OverdrawPhase } | null = null;
   private glitchTimer: TimerHandle | undefined;
   private registerWh = METER_START_WH;
   private lastIntegrationMs: number;
@@ -122,7 +122,7 @@ export class SimConnector {
     // PP first, so the cable is known when the CP shows the EV (B).
     this.proximity?.set(proximityFromResistance(ohms));
     this.ev = ev;
-    if (this.overdrawFaultA !== null) ev.setOverdrawFault(this.overdrawFaultA);
+    if (this.overdrawFault !== null) ev.setOverdrawFault(this.overdrawFault);
     this.showEv(this.line.output); // the EV sees the pilot; the CP shows B
   }
 
@@ -192,8 +192,8 @@ export class SimConnector {
         this.meter.commLoss = true;
         break;
       case 'evOverdraw':
-        this.overdrawFaultA = params.overdrawA ?? DEFAULT_OVERDRAW_A;
-        this.ev?.setOverdrawFault(this.overdrawFaultA);
+        this.overdrawFault = { amps: params.overdrawA ?? DEFAULT_OVERDRAW_A, phase: params.overdrawPhase ?? 'all' };
+        this.ev?.setOverdrawFault(this.overdrawFault);
         break;
       case 'cpGlitch':
         this.glitchTimer = this.timers.cancel(this.glitchTimer);
@@ -246,7 +246,7 @@ export class SimConnector {
         this.meter.commLoss = false;
         break;
       case 'evOverdraw':
-        this.overdrawFaultA = null;
+        this.overdrawFault = null;
         this.ev?.setOverdrawFault(null);
         break;
       case 'cpGlitch':
@@ -271,11 +271,10 @@ export class SimConnector {
     const elapsedMs = now - this.lastIntegrationMs;
     this.lastIntegrationMs = now;
     if (elapsedMs <= 0 || !this.ev || !this.contactor.contactsClosed) return;
-    const amps = this.ev.demandA();
-    if (amps <= 0) return;
     const phases = this.suppliedPhases();
     let watts = 0;
-    for (let i = 0; i < phases; i++) watts += this.station.mainsVoltageV[i]! * amps;
+    for (let i = 0; i < phases; i++) watts += this.station.mainsVoltageV[i]! * this.ev.demandA(i);
+    if (watts <= 0) return;
     const wh = (watts * elapsedMs) / MS_PER_HOUR;
     this.registerWh += wh;
     this.ev.addEnergy(wh);
@@ -284,7 +283,7 @@ export class SimConnector {
   /** Current on L1, L2, L3 now: what the EV draws, only while the main contacts are closed. */
   phaseCurrent(phase: number): number {
     if (!this.ev || !this.contactor.contactsClosed || phase >= this.suppliedPhases()) return 0;
-    return this.ev.demandA();
+    return this.ev.demandA(phase);
   }
 
   snapshot(): SimConnectorSnapshot {

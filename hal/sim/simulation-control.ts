@@ -26,9 +26,15 @@ export interface EvParameters {
   readonly hasDiode: boolean;
   /** Extra current drawn above what the EV should draw (over-draw fault), per phase. */
   readonly overdrawA: number;
+  /** Where overdrawA is drawn: on every phase, or on one phase alone (1 = L1). */
+  readonly overdrawPhase: OverdrawPhase;
   /** Time the EV needs from seeing PWM to asking for power (B→C). */
   readonly wakeDelayMs: number;
 }
+
+/** Every phase the EV draws on, or one of them (1 = L1). */
+export type OverdrawPhase = 'all' | 1 | 2 | 3;
+export const OVERDRAW_PHASES: readonly OverdrawPhase[] = ['all', 1, 2, 3];
 
 export const SIM_FAULT_NAMES = [
   'contactorWelded', // contacts stay closed after an open command; mirror contact says closed
@@ -42,7 +48,7 @@ export const SIM_FAULT_NAMES = [
   'diodeMissing', // same as EV parameter hasDiode=false
   'lockFailure', // lock motor does not move; feedback stays where it was
   'meterCommLoss', // meter does not answer
-  'evOverdraw', // EV draws params.overdrawA more than it should
+  'evOverdraw', // EV draws params.overdrawA more than it should (on params.overdrawPhase only, if given)
   'emergencyStop', // the emergency-stop button is pressed
   'cpGlitch', // the CP reads params.glitchLevelV for params.durationMs, then recovers by itself
 ] as const;
@@ -57,6 +63,8 @@ export interface SimFaultParams {
   readonly temperatureC?: number;
   readonly location?: 'socket' | 'enclosure';
   readonly overdrawA?: number;
+  /** evOverdraw on one phase alone; absent: every phase. */
+  readonly overdrawPhase?: OverdrawPhase;
   readonly durationMs?: number;
   readonly glitchLevelV?: number;
 }

@@ -85,6 +85,24 @@ describe(`EV over-draw → OverCurrent (limit (32 + ${SAFETY.overcurrentMarginA}
     });
   });
 
+  for (const phase of [1, 2, 3] as const) {
+    it(`over-draw on L${phase} alone, the other phases as offered: stopped after the grace time`, async () => {
+      await withCharger(async (f) => {
+        await startSession(f);
+        f.sim.injectFault(1, 'evOverdraw', { overdrawA: 10, overdrawPhase: phase });
+        await f.advance(100);
+        const drawn = f.sim.snapshot().connectors[0]!.drawnCurrentA.map((a) => a.toFixed(2));
+        const expected = [1, 2, 3].map((p) => (p === phase ? FOLLOWED_A + 10 : FOLLOWED_A).toFixed(2));
+        assert.deepEqual(drawn, expected);
+        await f.advance(SAFETY.overcurrentGraceMs - 100);
+        assert.equal(contactor(f).commanded, 'closed', 'stopped before the grace time');
+        assert.ok(await f.clock.advanceUntil(() => contactor(f).commanded === 'open', POLL_MS + 100, 1), `over-draw on L${phase} alone not stopped`);
+        await expectSignalled(f, 'OverCurrent', { values: { offeredA: 32, drawnA: FOLLOWED_A + 10 } });
+        expectSessionStoppedBy(f, 'OverCurrent');
+      });
+    });
+  }
+
   it('an EV that ignores a lower PWM gets EV_FOLLOW_TIME_MS to follow, then the grace time, then is stopped', async () => {
     await withCharger(async (f) => {
       await startSession(f, 1, { ignorePwm: true });
