@@ -17,12 +17,14 @@ export class OfferFollow {
     return this.offered;
   }
 
+  /** A new offer. One below what the EV may still be drawing (a lowering, even during another) restarts the follow time. */
   set(amps: number, at: number): void {
     if (amps === this.offered) return;
-    this.previous = this.offered;
+    const committed = this.committedA(at);
     this.offered = amps;
-    this.changedAt = at;
-    this.followed = amps > this.previous;
+    this.previous = Math.max(amps, committed);
+    this.followed = amps >= committed;
+    if (!this.followed) this.changedAt = at;
   }
 
   /** A meter reading taken after the change: drawing no more than the new offer, the EV has followed it. */
