@@ -111,6 +111,7 @@ export class Charger implements ChargerApi, ChargerPort {
         ventilationAvailable: config.site.ventilationAvailable,
         freeCharging: this.authorizer.freeCharging,
         meterPollIntervalMs: config.metering.pollIntervalMs,
+        nominalVoltageV: config.site.nominalVoltageV,
         events,
         disabledInterlocks: disabled,
       });

@@ -125,6 +125,9 @@ export const CONFIG_SCHEMA = {
         temperatureStopC: num(50, 71),
         temperatureRestoreC: num(30, 62),
         lockTimeoutMs: int(200, 5000),
+        // Never wider than IEC 60038's ±10 %; wide enough for the guard's 4 % recovery hysteresis.
+        mainsUnderVoltageRatio: num(0.05, 0.1),
+        mainsOverVoltageRatio: num(0.05, 0.1),
         meterFailuresBeforeFault: int(1, 10),
         repeatedFaultLimit: int(1, 10),
         repeatedFaultWindowMs: int(60000, 86400000),

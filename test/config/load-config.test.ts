@@ -125,6 +125,8 @@ describe('config/load-config', () => {
       ['overcurrentMarginA', 0, 5],
       ['overcurrentGraceMs', 1000, 10000],
       ['lockTimeoutMs', 200, 5000],
+      ['mainsUnderVoltageRatio', 0.05, 0.1],
+      ['mainsOverVoltageRatio', 0.05, 0.1],
       ['meterFailuresBeforeFault', 1, 10],
       ['repeatedFaultLimit', 1, 10],
       ['repeatedFaultWindowMs', 60000, 86400000],
