@@ -94,7 +94,9 @@ export const CONFIG_SCHEMA = {
       type: 'object',
       additionalProperties: false,
       properties: {
-        pollIntervalMs: int(200, 60000),
+        // The meter feeds over-current and mains-voltage detection: an EV ignoring a lowered PWM must be
+        // stopped within 10 s (5 s follow time + one poll + 2 s grace, app/metering/overcurrent-monitor.ts).
+        pollIntervalMs: int(200, 2000),
       },
     },
     diagnostics: {

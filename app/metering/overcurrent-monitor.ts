@@ -25,7 +25,7 @@ export const LOWERED_OFFER_GRACE_MS = 2000;
 
 /**
  * The whole reaction to an EV ignoring a lowered PWM (issue 8 item 9): follow time + one meter
- * poll (1 s default) + grace = 8 s, within this bound.
+ * poll (1 s default, 2 s at most: config/schema.ts) + grace = 8 s (9 s), within this bound.
  */
 export const LOWERED_OFFER_REACTION_MS = 10_000;
 
