@@ -57,17 +57,22 @@ async function withTwoSockets(body: (f: ChargerFixture) => Promise<void>): Promi
 }
 
 describe(`site sharing: ${SITE_LIMIT_A} A shared by two sockets`, () => {
-  // 1 s: the first PWM came on 1 s ago, so it may not change for another 4 s (pacing).
-  for (const secondAfterMs of [1000, 10_000]) {
+  // A PWM that changed 1 s ago may not change again for 4 s (pacing): connector 1 is first limited
+  // to 24 A from outside (an exact duty cycle, 40 %), then the second session starts 1 s later.
+  for (const pacing of [false, true]) {
     for (const followDelayMs of [2000, 4500]) {
-      it(`a second session ${secondAfterMs} ms after the first charges, first EV following in ${followDelayMs} ms: never more than ${SITE_LIMIT_A} A drawn or offered`, async () => {
+      it(`a second session${pacing ? ' while the first PWM may not change for 4 s' : ''}, first EV following in ${followDelayMs} ms: never more than ${SITE_LIMIT_A} A drawn or offered`, async () => {
         await withTwoSockets(async (f) => {
           const peaks: Peaks = { drawnA: 0, offeredA: 0 };
           f.sim.plug(1, { ev: { followDelayMs } });
           assert.ok(await f.clock.advanceUntil(() => f.status(1).state === CHARGING, 10_000), `connector 1: ${f.status(1).state}`);
-          await sample(f, 1000, peaks);
+          await sample(f, 10_000, peaks);
           assert.equal(f.sim.snapshot().connectors[0]!.drawnCurrentA[0], SITE_LIMIT_A, 'one session alone has the whole site');
-          await sample(f, secondAfterMs - 1000, peaks);
+          if (pacing) {
+            f.charger.setExternalLimit(1, 24, 'test');
+            assert.equal(f.status(1).pilot.dutyPercent, 40, 'the external limit changes the PWM at once');
+            await sample(f, 1000, peaks);
+          }
 
           f.sim.plug(2);
           await sample(f, 30_000, peaks);
