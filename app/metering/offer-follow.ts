@@ -27,9 +27,12 @@ export class OfferFollow {
     if (!this.followed) this.changedAt = at;
   }
 
-  /** A meter reading taken after the change: drawing no more than the new offer, the EV has followed it. */
-  observe(drawnA: number, at: number): void {
-    if (!this.followed && at >= this.changedAt && drawnA <= this.offered) this.followed = true;
+  /**
+   * A meter reading taken after the change: drawing no more than the new offer (or than `withinA`,
+   * a tolerance above it), the EV has followed it.
+   */
+  observe(drawnA: number, at: number, withinA: number = this.offered): void {
+    if (!this.followed && at >= this.changedAt && drawnA <= withinA) this.followed = true;
   }
 
   /** The offer was lowered and the EV has not shown it follows, within the follow time. */

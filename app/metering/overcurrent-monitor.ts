@@ -45,13 +45,14 @@ export class OvercurrentMonitor {
 
   /** The most the EV may draw at `at`, tolerance included. */
   limitAt(at: number): number {
-    return (this.offer.committedA(at) + this.settings.overcurrentMarginA) * (1 + this.settings.overcurrentToleranceRatio);
+    return this.tolerated(this.offer.committedA(at));
   }
 
   /** Feeds one meter reading taken while the contactor is closed. */
   check(reading: MeterReading, at: number): void {
     const drawnA = Math.max(...reading.phases.map((p) => p.currentA));
-    this.offer.observe(drawnA, at);
+    // Within the tolerance of a lowered offer, the EV has followed it: later excess is a steady over-draw.
+    this.offer.observe(drawnA, at, this.tolerated(this.offer.offeredA));
     const limitA = this.limitAt(at);
     if (drawnA <= limitA) {
       this.overSince = null;
@@ -66,6 +67,10 @@ export class OvercurrentMonitor {
       this.reporter.raise('OverCurrent', { drawnA, limitA, offeredA: this.offer.offeredA, forMs: graceMs });
       this.reporter.clear('OverCurrent');
     }
+  }
+
+  private tolerated(offeredA: number): number {
+    return (offeredA + this.settings.overcurrentMarginA) * (1 + this.settings.overcurrentToleranceRatio);
   }
 
   /** No current flows (contactor open): forget any running excess. */

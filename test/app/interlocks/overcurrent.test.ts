@@ -150,6 +150,20 @@ describe(`EV over-draw → OverCurrent (limit (32 + ${MARGIN_A}) × ${1 + TOLERA
     });
   });
 
+  it('an EV that followed a lowered PWM within the tolerance and later over-draws gets the steady 7 s grace', async () => {
+    await withCharger(async (f) => {
+      await startSession(f);
+      f.sim.injectFault(1, 'evOverdraw', { overdrawA: 1.5 }); // 17.5 A on 16 A: within (16 + 0.5) × 1.1 = 18.15 A
+      await lowerOfferTo16(f);
+      await expectStillCharging(f, 20_000);
+      f.sim.injectFault(1, 'evOverdraw', { overdrawA: 4 }); // 20 A
+      await f.advance(GRACE_MS);
+      assert.equal(contactor(f).commanded, 'closed', 'a steady over-draw was stopped before the 7 s grace');
+      assert.ok(await f.clock.advanceUntil(() => contactor(f).commanded === 'open', POLL_MS + 100, 1), 'not stopped after the grace time');
+      await expectSignalled(f, 'OverCurrent', { values: { offeredA: 16, forMs: GRACE_MS } });
+    });
+  });
+
   for (const followDelayMs of [EV_FOLLOW_MS, 6000]) {
     it(`an EV that follows a lowered PWM after ${followDelayMs} ms is not stopped${followDelayMs > EV_FOLLOW_MS ? ' (some EVs need about 6 s: reference A3, EVerest #762)' : ''}`, async () => {
       await withCharger(async (f) => {
