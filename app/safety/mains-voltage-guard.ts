@@ -22,14 +22,16 @@ export interface MainsVoltageSettings {
 /**
  * How long a phase must stay beyond the band to stop, or back inside to recover: twice the
  * 0.5 s (25 cycles at 50 Hz) voltage dips equipment must ride through in IEC 61000-4-11's
- * class 2 and 3 tests; at the default 1 s meter poll, two readings in a row.
+ * class 2 and 3 tests [figure quoted from memory, not checked against the standard's text];
+ * at the default 1 s meter poll, two readings in a row.
  */
 export const MAINS_VOLTAGE_DEBOUNCE_MS = 1000;
 
 /**
  * Recovery needs the voltage back inside the band by 4 % of nominal (9.2 V at 230 V): stopping a
  * 32 A three-phase load raises the voltage by about 32 A × 0.24 Ω = 7.7 V (3.3 %) on the IEC TR
- * 60725 reference supply impedance (phase 0.24 + j0.15 Ω), so a stop cannot clear its own
+ * 60725 reference supply impedance (0.4 + j0.25 Ω phase and neutral; phase alone 0.24 + j0.15 Ω,
+ * as IEC 61000-3-3 splits it [the split quoted from memory]), so a stop cannot clear its own
  * under-voltage; it also exceeds a class 1 meter's voltage error (±1 %).
  */
 export const MAINS_VOLTAGE_HYSTERESIS_RATIO = 0.04;
