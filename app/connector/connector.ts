@@ -24,6 +24,7 @@ import type { FaultReporter, FaultValues } from '../safety/fault-reporter.js';
 import { ProximityGuard } from '../safety/proximity-guard.js';
 import type { SoftwareFaultHandler } from '../safety/fail-safe.js';
 import { TemperatureGuard } from '../safety/temperature-guard.js';
+import { MainsVoltageGuard } from '../safety/mains-voltage-guard.js';
 import { MeterPoller } from '../metering/meter-poller.js';
 import { OvercurrentMonitor } from '../metering/overcurrent-monitor.js';
 import { LockController } from './lock-controller.js';
@@ -49,6 +50,8 @@ export interface ConnectorOptions {
   readonly ventilationAvailable: boolean;
   readonly freeCharging: boolean;
   readonly meterPollIntervalMs: number;
+  /** Nominal mains voltage, phase to neutral (config site.nominalVoltageV). */
+  readonly nominalVoltageV: number;
   readonly events: ConnectorEvents;
   /** Station-wide hazards, raised through the station's reporter (which opens every connector). */
   readonly disabledInterlocks: ReadonlySet<FaultName>;
@@ -66,6 +69,7 @@ export class Connector {
   private readonly lock: LockController | null;
   private readonly overcurrent: OvercurrentMonitor;
   private readonly temperature: TemperatureGuard;
+  private readonly mainsVoltage: MainsVoltageGuard;
   private readonly reporter: FaultReporter;
   private readonly lastValues = new Map<FaultName, FaultValues>();
   private readonly disposers: (() => void)[] = [];
@@ -121,6 +125,7 @@ export class Connector {
     }).unsubscribe);
 
     this.overcurrent = new OvercurrentMonitor(safety, this.reporter);
+    this.mainsVoltage = new MainsVoltageGuard({ ...safety, nominalVoltageV: options.nominalVoltageV }, config.phases, this.reporter);
     this.meter = new MeterPoller(hardware.meter, clock, options.meterPollIntervalMs, safety.meterFailuresBeforeFault, this.reporter);
     this.disposers.push(this.meter.onReading((reading, at) => this.onMeterReading(reading, at)));
 
@@ -490,6 +495,7 @@ export class Connector {
   }
 
   private onMeterReading(reading: MeterReading, at: number): void {
+    this.mainsVoltage.check(reading, at);
     if (this.gate.feedback === 'closed') this.overcurrent.check(reading, at);
   }
 

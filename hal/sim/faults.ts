@@ -1,7 +1,7 @@
 // Which injected faults are station-wide and which belong to a connector; argument checks
 // with messages fit for a 400 answer of the diagnostics API.
 
-import { isSimFaultName, type SimFaultName, type SimFaultParams } from './simulation-control.js';
+import { OVERDRAW_PHASES, isSimFaultName, type SimFaultName, type SimFaultParams } from './simulation-control.js';
 
 /** Every fault, with whether it is station-wide (true) or per connector (false); overTemperature depends on its location. */
 const FAULT_SCOPE: Readonly<Record<SimFaultName, boolean | 'byLocation'>> = {
@@ -67,4 +67,7 @@ export function checkFaultParams(params: SimFaultParams): void {
   finite('overdrawA', 0);
   finite('durationMs', 0);
   finite('glitchLevelV');
+  if (params.overdrawPhase !== undefined && !OVERDRAW_PHASES.includes(params.overdrawPhase)) {
+    throw new Error(`fault parameter overdrawPhase must be one of ${OVERDRAW_PHASES.join(', ')}`);
+  }
 }

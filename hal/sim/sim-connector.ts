@@ -21,7 +21,7 @@ import { SimResidualCurrentMonitor, SimTemperatureSensor } from './sim-monitors.
 import { SimControlPilot, SimProximityPilot } from './sim-pilot.js';
 import type { SimTimers } from './sim-timers.js';
 import { AMBIENT_TEMPERATURE_C, type SimStation } from './station.js';
-import type { EvParameters, SimConnectorSnapshot, SimFaultName, SimFaultParams } from './simulation-control.js';
+import type { EvParameters, OverdrawPhase, SimConnectorSnapshot, SimFaultName, SimFaultParams } from './simulation-control.js';
 import { VirtualEv, type VirtualEvHooks } from './virtual-ev.js';
 
 export interface SimConnectorConfig {
@@ -80,7 +80,7 @@ export class SimConnector {
   };
   private ev: VirtualEv | null = null;
   private peLost = false;
-  private overdrawFaultA: number | null = null;
+  private overdrawFault: { readonly amps: number; readonly phase: OverdrawPhase } | null = null;
   /** The plugged cable's PP resistor (sockets), for when a PP fault clears. */
   private cableOhms = Number.POSITIVE_INFINITY;
   private glitchTimer: TimerHandle | undefined;
@@ -137,7 +137,7 @@ export class SimConnector {
     this.cableOhms = ohms;
     this.refreshProximity();
     this.ev = ev;
-    if (this.overdrawFaultA !== null) ev.setOverdrawFault(this.overdrawFaultA);
+    if (this.overdrawFault !== null) ev.setOverdrawFault(this.overdrawFault);
     this.showEv(this.line.output); // the EV sees the pilot; the CP shows B
   }
 
@@ -218,8 +218,8 @@ export class SimConnector {
         this.meter.commLoss = true;
         break;
       case 'evOverdraw':
-        this.overdrawFaultA = params.overdrawA ?? DEFAULT_OVERDRAW_A;
-        this.ev?.setOverdrawFault(this.overdrawFaultA);
+        this.overdrawFault = { amps: params.overdrawA ?? DEFAULT_OVERDRAW_A, phase: params.overdrawPhase ?? 'all' };
+        this.ev?.setOverdrawFault(this.overdrawFault);
         break;
       case 'outputWriteFails':
         this.pilot.setWriteFails(true);
@@ -283,7 +283,7 @@ export class SimConnector {
         this.meter.commLoss = false;
         break;
       case 'evOverdraw':
-        this.overdrawFaultA = null;
+        this.overdrawFault = null;
         this.ev?.setOverdrawFault(null);
         break;
       case 'outputWriteFails':
@@ -314,11 +314,10 @@ export class SimConnector {
     const elapsedMs = now - this.lastIntegrationMs;
     this.lastIntegrationMs = now;
     if (elapsedMs <= 0 || !this.ev || !this.contactor.contactsClosed) return;
-    const amps = this.ev.demandA();
-    if (amps <= 0) return;
     const phases = this.suppliedPhases();
     let watts = 0;
-    for (let i = 0; i < phases; i++) watts += this.station.mainsVoltageV[i]! * amps;
+    for (let i = 0; i < phases; i++) watts += this.station.mainsVoltageV[i]! * this.ev.demandA(i);
+    if (watts <= 0) return;
     const wh = (watts * elapsedMs) / MS_PER_HOUR;
     this.registerWh += wh;
     this.ev.addEnergy(wh);
@@ -327,7 +326,7 @@ export class SimConnector {
   /** Current on L1, L2, L3 now: what the EV draws, only while the main contacts are closed. */
   phaseCurrent(phase: number): number {
     if (!this.ev || !this.contactor.contactsClosed || phase >= this.suppliedPhases()) return 0;
-    return this.ev.demandA();
+    return this.ev.demandA(phase);
   }
 
   snapshot(): SimConnectorSnapshot {
