@@ -23,7 +23,9 @@ import { connectorView, faultView, stationView } from './connector-view.js';
 import type { ActiveFault, ChargerStatus, ConnectorStatus, FaultLogEntry, SessionRecord, SessionStopReason } from './records.js';
 import { Connector, type ConnectorEvents } from './connector/connector.js';
 import { TemperatureGuard } from './safety/temperature-guard.js';
+import { SiteShare } from './metering/site-share.js';
 import type { FaultReporter, FaultValues } from './safety/fault-reporter.js';
+import type { SoftwareFaultHandler } from './safety/fail-safe.js';
 import { createAuthorizer, type Authorizer } from './auth/authorizer.js';
 import { CardDebouncer, routeCard } from './auth/card-router.js';
 import { displayLines, driverMessage } from './display/driver-messages.js';
@@ -48,6 +50,11 @@ export interface ChargerOptions {
   readonly faultLog: FaultLogStore;
   readonly authorizer?: Authorizer;
   readonly log?: (message: string, fields?: Record<string, unknown>) => void;
+  /**
+   * An actor failed: the fail-safe path (app/safety/fail-safe.ts; app/main.ts gives it). Without
+   * one, the error is thrown out of the event loop as an uncaught exception.
+   */
+  readonly onSoftwareFault?: SoftwareFaultHandler;
 }
 
 interface SessionInProgress {
@@ -60,6 +67,7 @@ interface SessionInProgress {
 export class Charger implements ChargerApi, ChargerPort {
   readonly simulation: SimulationControl | null;
   private readonly connectors: Connector[];
+  private readonly siteShare: SiteShare;
   private readonly supervisor: Actor<SafetySupervisorMachine>;
   private readonly enclosure: TemperatureGuard;
   private readonly authorizer: Authorizer;
@@ -91,6 +99,9 @@ export class Charger implements ChargerApi, ChargerPort {
     this.authorizer = options.authorizer ?? createAuthorizer(config.authorization);
     this.cards = new CardDebouncer(config.authorization.cardDebounceMs);
     const disabled = new Set(config.safety.disabledInterlocks as FaultName[]);
+    const onSoftwareFault: SoftwareFaultHandler = options.onSoftwareFault ?? (({ error }) => queueMicrotask(() => {
+      throw error;
+    }));
 
     const events: ConnectorEvents = {
       sessionStarted: (id, idTag) => this.onSessionStarted(id, idTag),
@@ -109,11 +120,15 @@ export class Charger implements ChargerApi, ChargerPort {
         ventilationAvailable: config.site.ventilationAvailable,
         freeCharging: this.authorizer.freeCharging,
         meterPollIntervalMs: config.metering.pollIntervalMs,
+        nominalVoltageV: config.site.nominalVoltageV,
         events,
         disabledInterlocks: disabled,
+        onSoftwareFault,
       });
     });
 
+    this.siteShare = new SiteShare(config.site.maxCurrentA, clock, this.connectors, (id) => this.open.has(id));
+    this.disposers.push(() => this.siteShare.dispose());
     for (const connector of this.connectors) {
       this.disposers.push(connector.meter.onReading((reading, at) => this.onMeterReading(connector.id, reading, at)));
     }
@@ -137,7 +152,10 @@ export class Charger implements ChargerApi, ChargerPort {
         faultRetryDelayMs: config.safety.faultRetryDelayMs,
       },
     });
-    this.disposers.push(this.supervisor.subscribe((snapshot) => this.onStationFaults(faultStates(snapshot))).unsubscribe);
+    this.disposers.push(this.supervisor.subscribe({
+      next: (snapshot) => this.onStationFaults(faultStates(snapshot)),
+      error: (error) => onSoftwareFault({ source: 'actor', where: 'station safety supervisor', error }),
+    }).unsubscribe);
     this.supervisor.start();
 
     this.enclosure = new TemperatureGuard(
@@ -171,7 +189,7 @@ export class Charger implements ChargerApi, ChargerPort {
   async start(): Promise<void> {
     const { clock } = this.options;
     for (const connector of this.connectors) connector.start();
-    this.updateSiteShares();
+    this.siteShare.update();
     this.pushStation();
     await this.recoverOpenSessions();
     this.displayTimer = clock.setInterval(() => this.refreshDisplay(), 1000);
@@ -335,7 +353,7 @@ export class Charger implements ChargerApi, ChargerPort {
     });
     this.open.set(connectorId, { sessionId: record.sessionId, idTag, startedAtMs: clock.now(), meterStartWh: record.meterStartWh });
     this.stoppedBy.delete(connectorId);
-    this.updateSiteShares();
+    this.siteShare.update();
     this.emit({ type: 'sessionStarted', connectorId, session: record });
   }
 
@@ -343,7 +361,7 @@ export class Charger implements ChargerApi, ChargerPort {
     const session = this.open.get(connectorId);
     if (!session) return;
     this.open.delete(connectorId);
-    this.updateSiteShares();
+    this.siteShare.update();
     const connector = this.part(connectorId)!;
     const at = new Date(this.options.clock.now()).toISOString();
     const stoppedByIdTag = this.stoppedBy.get(connectorId) ?? null;
@@ -366,6 +384,7 @@ export class Charger implements ChargerApi, ChargerPort {
   }
 
   private onMeterReading(connectorId: number, reading: MeterReading, at: number): void {
+    this.siteShare.observe(connectorId, reading, at);
     const session = this.open.get(connectorId);
     if (session) this.options.sessions.update(session.sessionId, { meterWh: reading.importEnergyWh, powerW: reading.totalPowerW });
     this.emit({ type: 'meterReading', connectorId, reading, at });
@@ -383,13 +402,6 @@ export class Charger implements ChargerApi, ChargerPort {
       sessions.stop(record.sessionId, { at, meterStopWh, reason: 'PowerLoss', fault: null });
       this.options.log?.('session closed after restart', { sessionId: record.sessionId, reason: 'PowerLoss', meterStopWh });
     }
-  }
-
-  /** The site limit is shared evenly by the connectors with an open session. */
-  private updateSiteShares(): void {
-    const active = Math.max(1, this.open.size);
-    const share = this.options.config.site.maxCurrentA / active;
-    for (const connector of this.connectors) connector.setSiteShare(share);
   }
 
   // —— cards ——
@@ -503,6 +515,7 @@ export class Charger implements ChargerApi, ChargerPort {
     const plugged = vehicleConnected(connector.pilotState);
     if (plugged && !this.pluggedAt.has(connectorId)) this.pluggedAt.set(connectorId, this.options.clock.now());
     if (!plugged) this.pluggedAt.delete(connectorId);
+    this.siteShare.update();
     this.scheduleDisplay();
     this.emit({ type: 'changed', connectorId });
   }

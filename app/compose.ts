@@ -10,6 +10,7 @@ import type { Clock } from '../hal/clock.js';
 import { loadBoard, type LoadedBoard } from '../hal/load-board.js';
 import type { Charger } from './charger.js';
 import type { OcppClient, OcppClientOptions } from './ocpp/ocpp-client.js';
+import { FailSafe, type FailSafeOptions } from './safety/fail-safe.js';
 
 export interface ComposeOptions {
   readonly config: ChargerConfig;
@@ -21,6 +22,8 @@ export interface ComposeOptions {
   readonly chargerLog: (message: string, fields?: Record<string, unknown>) => void;
   /** A store could not read or write its file. */
   readonly reportPersistence: (problem: unknown) => void;
+  /** How the fail-safe path over this board logs and exits (app/main.ts); without, actor errors are thrown as uncaught exceptions. */
+  readonly failSafe?: Pick<FailSafeOptions, 'log' | 'exit'>;
 }
 
 export interface ChargerParts {
@@ -28,12 +31,15 @@ export interface ChargerParts {
   readonly charger: Charger;
   /** Null for a standalone charger (no `ocpp.csmsUrl`). */
   readonly ocpp: OcppClient | null;
+  /** The fail-safe path over this board, when options.failSafe was given. */
+  readonly failSafe: FailSafe | null;
 }
 
 /** Builds and starts the charger. Throws HardwareUnavailableError when the board's hardware is missing. */
 export async function composeCharger(options: ComposeOptions): Promise<ChargerParts> {
   const { config, profile, dataDir, clock } = options;
   const board = await loadBoard({ profile, clock, connectors: config.connectors, nominalVoltageV: config.site.nominalVoltageV, dataDir });
+  const failSafe = options.failSafe ? new FailSafe({ ...options.failSafe, hardware: board.hardware }) : null;
 
   const csmsUrl = config.ocpp.csmsUrl;
   // Loaded only when used: a standalone charger does not carry the OCPP client's code and schemas.
@@ -59,10 +65,11 @@ export async function composeCharger(options: ComposeOptions): Promise<ChargerPa
     sessions,
     faultLog,
     ...(ocpp?.authorizer ? { authorizer: ocpp.authorizer } : {}),
+    ...(failSafe ? { onSoftwareFault: failSafe.trip } : {}),
     log: options.chargerLog,
   });
   const openBefore = new Set(sessions.open().map((s) => s.sessionId));
   await charger.start();
   if (ocpp) await ocpp.start(charger, openBefore);
-  return { board, charger, ocpp };
+  return { board, charger, ocpp, failSafe };
 }

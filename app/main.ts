@@ -9,7 +9,7 @@ import { mkdir, readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadConfigFile, ConfigError } from '../config/load-config.js';
-import { loadBoardProfile, type BoardProfile } from '../config/board-profile.js';
+import { coilInterlockWarning, loadBoardProfile, type BoardProfile } from '../config/board-profile.js';
 import type { ChargerConfig } from '../config/charger-config.js';
 import { systemClock } from '../hal/clock.js';
 import { HardwareUnavailableError } from '../hal/hardware-packages.js';
@@ -22,6 +22,8 @@ import type { StopReason } from './ocpp/charger-port.js';
 import type { TlsMaterial } from './ocpp/connection/security-options.js';
 import { firmwareVersion } from './version.js';
 import { BootLoopGuard, bootLoopSettingsFromEnv } from './supervision/boot-loop-guard.js';
+import { logFailSafeSync } from './safety/fail-safe.js';
+import { startWatchdogs, type Watchdogs } from './safety/watchdogs.js';
 
 const USAGE = 'usage: node dist/app/main.js --config FILE --data-dir DIR';
 
@@ -67,12 +69,16 @@ async function start(config: ChargerConfig, profile: BoardProfile, dataDir: stri
       },
       chargerLog: (message, fields) => log.info(fields ?? {}, message),
       reportPersistence: (problem) => log.error({ problem }, 'persistence problem'),
+      failSafe: { log: logFailSafeSync, exit: (code) => process.exit(code) },
     });
   } catch (error) {
     if (error instanceof HardwareUnavailableError) throw new StartRefused(error.message);
     throw error;
   }
   const { board, charger, ocpp } = parts;
+  const failSafe = parts.failSafe!;
+  // From here every software fault, and every way out of the process, de-energizes the coils.
+  const uninstallFailSafe = failSafe.install(process);
   const csmsUrl = config.ocpp.csmsUrl;
 
   const api: ChargerApi = {
@@ -82,6 +88,15 @@ async function start(config: ChargerConfig, profile: BoardProfile, dataDir: stri
     resetFaults: (connectorId) => charger.resetFaults(connectorId),
     simulation: charger.simulation,
   };
+  // The watchdogs' worker thread starts while the diagnostics server loads.
+  const watchdogsStarting = startWatchdogs({
+    release: board.hardware.safeState,
+    failSafe,
+    hardwareWatchdogDevice: profile.driver !== 'sim' ? (profile.watchdog?.device ?? null) : null,
+    env: process.env,
+    log: (level, message, fields) => log[level]({ supervision: true, ...fields }, message),
+  });
+  watchdogsStarting.catch(() => {}); // awaited below; not unhandled meanwhile
   const token = await resolveDiagnosticsToken(config.diagnostics.token, dataDir);
   // After the OCPP client: its BootNotification need not wait for the HTTP stack to load.
   const { startDiagnosticsServer } = await import('./diagnostics/server.js');
@@ -92,6 +107,16 @@ async function start(config: ChargerConfig, profile: BoardProfile, dataDir: stri
     token: token.token,
     logger: log,
   });
+  let watchdogs: Watchdogs;
+  try {
+    watchdogs = await watchdogsStarting;
+  } catch (error) {
+    if (error instanceof HardwareUnavailableError) throw new StartRefused(error.message);
+    throw error;
+  }
+  // Armed once every module is loaded: loading them blocks the event loop for hundreds of ms
+  // (the contactors are open then: the charger has only just started).
+  watchdogs.arm();
   log.info({ url: server.url, tokenSource: token.source, tokenFile: token.file, board: profile.name, csmsUrl: csmsUrl ?? null }, 'charger running');
   process.stderr.write(
     `\nCharger ${config.identity.chargePointId} running on board "${profile.name}"` +
@@ -110,7 +135,11 @@ async function start(config: ChargerConfig, profile: BoardProfile, dataDir: stri
       await server.close();
       await ocpp?.stop();
       await charger.stop();
+      // The sessions ended cleanly; the coils are released once more, drivers and raw writes alike.
+      failSafe.deEnergize();
+      await watchdogs.stop(); // the hardware watchdog's magic close: a clean exit does not reset the SoC
       await board.hardware.close();
+      uninstallFailSafe();
     },
   };
 }
@@ -153,6 +182,8 @@ async function main(): Promise<number> {
   }
 
   const log = createLogger();
+  const coilWarning = coilInterlockWarning(profile);
+  if (coilWarning) log.warn({ board: profile.name }, coilWarning);
   const dataDir = resolve(args['data-dir']);
   await mkdir(dataDir, { recursive: true });
   // First, before any store opens: count this start, and recover if the last ones all died young.

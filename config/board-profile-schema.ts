@@ -163,6 +163,20 @@ const directConnector = {
   },
 } as const;
 
+const watchdog = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['device'],
+  properties: { device: { type: 'string', pattern: '^/dev/', maxLength: 255 } },
+} as const;
+
+const coilInterlocks = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['residualCurrentTrip', 'emergencyStop'],
+  properties: { residualCurrentTrip: { type: 'boolean' }, emergencyStop: { type: 'boolean' } },
+} as const;
+
 export const BOARD_PROFILE_SCHEMA = {
   $schema: 'http://json-schema.org/draft-07/schema#',
   type: 'object',
@@ -187,6 +201,8 @@ export const BOARD_PROFILE_SCHEMA = {
           driver: { const: 'direct' },
           connectors: { type: 'array', minItems: 1, maxItems: 8, items: directConnector },
           station,
+          coilInterlocks,
+          watchdog,
         },
       },
     },
@@ -221,6 +237,7 @@ export const BOARD_PROFILE_SCHEMA = {
             },
           },
           station,
+          watchdog,
         },
       },
     },

@@ -115,12 +115,32 @@ export interface SimBoardProfile {
   readonly contactorDropOutMs: number;
 }
 
+/** The SoC's hardware watchdog, kicked by the firmware while its control loop is healthy. */
+export interface WatchdogWiring {
+  /** The Linux watchdog device, e.g. /dev/watchdog. */
+  readonly device: string;
+}
+
+/**
+ * What the installation wires in series with every contactor coil, so that it opens without the
+ * firmware (which is then the second line, not the only one). Declared by the board's maker.
+ */
+export interface CoilInterlocks {
+  /** The RCD module's trip output breaks the coil supply. */
+  readonly residualCurrentTrip: boolean;
+  /** The emergency stop breaks the coil supply. */
+  readonly emergencyStop: boolean;
+}
+
 export interface DirectBoardProfile {
   readonly name: string;
   readonly description: string;
   readonly driver: 'direct';
   readonly connectors: readonly DirectConnectorWiring[];
   readonly station: StationWiring;
+  /** Absent: the firmware warns at start that it is the only line between a trip and the coil. */
+  readonly coilInterlocks?: CoilInterlocks;
+  readonly watchdog?: WatchdogWiring;
 }
 
 export interface CoprocessorBoardProfile {
@@ -135,6 +155,7 @@ export interface CoprocessorBoardProfile {
   };
   readonly connectors: readonly CoprocessorConnectorWiring[];
   readonly station: StationWiring;
+  readonly watchdog?: WatchdogWiring;
 }
 
 export type BoardProfile = SimBoardProfile | DirectBoardProfile | CoprocessorBoardProfile;

@@ -115,3 +115,20 @@ export function realSafetyDevices(profile: BoardProfile): string[] {
       return ['safety co-processor (contactor, control pilot, residual current monitor, lock)', 'emergency stop', 'earth monitor', 'temperature sensors'];
   }
 }
+
+/**
+ * On a board whose contactors the firmware drives itself (direct), the warning to log at start
+ * unless the profile declares the RCD trip and the e-stop wired in series with the coils; null
+ * when there is nothing to warn of (declared, or a co-processor or the simulation drives them).
+ */
+export function coilInterlockWarning(profile: BoardProfile): string | null {
+  if (profile.driver !== 'direct') return null;
+  const missing = [
+    ...(profile.coilInterlocks?.residualCurrentTrip ? [] : ['the RCD trip output']),
+    ...(profile.coilInterlocks?.emergencyStop ? [] : ['the emergency stop']),
+  ];
+  if (missing.length === 0) return null;
+  return `board profile ${profile.name}: ${missing.join(' and ')} not declared wired in series with the contactor coils ` +
+    '(coilInterlocks): the firmware is then the only line between a trip and the coil. Wire them in series and declare it ' +
+    '(README, Boards); a co-processor board is the recommended design';
+}

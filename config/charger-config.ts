@@ -42,6 +42,12 @@ export interface SafetyConfig {
   readonly temperatureRestoreC: number;
   /** Lock feedback must confirm within this time. */
   readonly lockTimeoutMs: number;
+  /**
+   * Mains voltage band per phase, as fractions of site.nominalVoltageV below and above it; beyond
+   * it the connector stops (MainsUnderVoltage / MainsOverVoltage).
+   */
+  readonly mainsUnderVoltageRatio: number;
+  readonly mainsOverVoltageRatio: number;
   /** Consecutive failed meter reads before the meter is declared lost. */
   readonly meterFailuresBeforeFault: number;
   /** A self-recovering fault that happens this often within the window latches. */

@@ -15,6 +15,8 @@ export const DEFAULT_SAFETY: SafetyConfig = {
   temperatureStopC: 71, // A5: OpenEVSE 71 °C → stop
   temperatureRestoreC: 62, // A5: OpenEVSE ≤62 °C → restore
   lockTimeoutMs: 1000,
+  mainsUnderVoltageRatio: 0.1, // IEC 60038 / EN 50160: 230 V ±10 % (207–253 V)
+  mainsOverVoltageRatio: 0.1,
   meterFailuresBeforeFault: 3,
   repeatedFaultLimit: 6, // A5: OpenEVSE hard-faults after more than 6 retries
   repeatedFaultWindowMs: 3_600_000,

@@ -94,7 +94,9 @@ export const CONFIG_SCHEMA = {
       type: 'object',
       additionalProperties: false,
       properties: {
-        pollIntervalMs: int(200, 60000),
+        // The meter feeds over-current and mains-voltage detection: an EV ignoring a lowered PWM must be
+        // stopped within 10 s (5 s follow time + one poll + 2 s grace, app/metering/overcurrent-monitor.ts).
+        pollIntervalMs: int(200, 2000),
       },
     },
     diagnostics: {
@@ -125,6 +127,9 @@ export const CONFIG_SCHEMA = {
         temperatureStopC: num(50, 71),
         temperatureRestoreC: num(30, 62),
         lockTimeoutMs: int(200, 5000),
+        // Never wider than IEC 60038's ±10 %; wide enough for the guard's 4 % recovery hysteresis.
+        mainsUnderVoltageRatio: num(0.05, 0.1),
+        mainsOverVoltageRatio: num(0.05, 0.1),
         meterFailuresBeforeFault: int(1, 10),
         repeatedFaultLimit: int(1, 10),
         repeatedFaultWindowMs: int(60000, 86400000),

@@ -8,6 +8,24 @@
 export type Unsubscribe = () => void;
 export type Listener<T> = (value: T) => void;
 
+/**
+ * A write to a safety output (contactor coil, control-pilot PWM or level, lock motor) that did
+ * not reach the hardware. This is the one way a driver reports it: the call that commanded the
+ * write throws this error. The app does not catch it: it reaches the fail-safe path (as an actor
+ * error when a machine's action made the call, else as an uncaught exception), which opens every
+ * contactor through the board's safe-state release and ends the process (app/safety/fail-safe.ts).
+ */
+export class OutputWriteError extends Error {
+  override readonly name = 'OutputWriteError';
+  constructor(
+    readonly device: string,
+    readonly path: string,
+    readonly reason: string,
+  ) {
+    super(`write to ${device} at ${path} failed: ${reason}`);
+  }
+}
+
 /** What the EVSE drives onto the control pilot. */
 export type PilotOutput =
   | { readonly mode: 'high' } // steady +12 V (state X1: no PWM)
@@ -170,6 +188,27 @@ export interface ConnectorHardware {
   readonly led: StatusLed;
 }
 
+/**
+ * How to de-energize the board's safety outputs without the event loop and without the drivers'
+ * objects: plain data another thread can receive (a worker's workerData) and the process's last
+ * instant can act on (process 'exit'). hal/safe-state.ts carries it out, synchronously.
+ */
+export interface SafeStateRelease {
+  /** Files to write, in order (sysfs GPIO `value` files of coils and lock motors, PWM `duty_cycle`). */
+  readonly writes: readonly { readonly path: string; readonly value: string }[];
+  /** Simulated board: one Int32 per contactor coil, 1 = energized; releasing stores 0. */
+  readonly coils: SharedArrayBuffer | null;
+  /** Simulated board: one Int32 per control pilot, 1 = held at state F (−12 V); releasing stores 1. */
+  readonly pilots: SharedArrayBuffer | null;
+}
+
+/** A hardware watchdog (e.g. /dev/watchdog): resets the SoC unless kicked within its timeout. */
+export interface HardwareWatchdog {
+  kick(): void;
+  /** Disarms it on a clean exit (the magic close 'V'). */
+  close(): void;
+}
+
 /** Everything one charging station has. */
 export interface BoardHardware {
   readonly connectors: readonly ConnectorHardware[];
@@ -180,5 +219,7 @@ export interface BoardHardware {
   readonly display: Display;
   /** Present on boards with a safety co-processor. */
   readonly safetyController?: SafetyControllerLink;
+  /** Every contactor open and every pilot at state F, without the drivers (see SafeStateRelease). */
+  readonly safeState: SafeStateRelease;
   close(): Promise<void>;
 }

@@ -117,6 +117,15 @@ export const FAULTS = {
     scope: 'connector', recovery: 'untilUnplug', holdoff: 'none', pilotStateF: true,
     ocppErrorCode: 'OverCurrentFailure', vendorErrorCode: 'MREC4', displayReason: 'Over-current',
   },
+  /** A phase the connector uses above the installation's band (app/safety/mains-voltage-guard.ts). */
+  MainsOverVoltage: {
+    scope: 'connector', recovery: 'auto', holdoff: 'none', pilotStateF: true,
+    ocppErrorCode: 'OverVoltage', vendorErrorCode: 'MREC5', displayReason: 'Mains voltage high',
+  },
+  MainsUnderVoltage: {
+    scope: 'connector', recovery: 'auto', holdoff: 'none', pilotStateF: true,
+    ocppErrorCode: 'UnderVoltage', vendorErrorCode: 'MREC6', displayReason: 'Mains voltage low',
+  },
   /** The contactor gate found an interlock open at the instant the controller asked to close. */
   InterlockRefused: {
     scope: 'connector', recovery: 'untilUnplug', holdoff: 'none', pilotStateF: true,

@@ -7,7 +7,15 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { DIAGNOSTICS_TOKEN_FILE } from '../app/diagnostics/credential.js';
 import type { ChargerStatus, ConnectorStatus, FaultLogEntry, SessionRecord } from '../app/records.js';
-import { SIM_FAULT_NAMES, isSimFaultName, type EvParameters, type SimFaultParams, type SimulationSnapshot } from '../hal/sim/simulation-control.js';
+import {
+  OVERDRAW_PHASES,
+  SIM_FAULT_NAMES,
+  isSimFaultName,
+  type EvParameters,
+  type OverdrawPhase,
+  type SimFaultParams,
+  type SimulationSnapshot,
+} from '../hal/sim/simulation-control.js';
 import { CliError, DiagnosticsClient } from './cli/client.js';
 import {
   formatCleared,
@@ -40,6 +48,7 @@ const OPTIONS = {
   ventilation: { type: 'boolean' },
   diode: { type: 'boolean' },
   overdraw: { type: 'string' },
+  'overdraw-phase': { type: 'string' },
   temperature: { type: 'string' },
   location: { type: 'string' },
   'duration-ms': { type: 'string' },
@@ -52,9 +61,9 @@ type Values = { [K in OptionName]?: (typeof OPTIONS)[K]['type'] extends 'boolean
 const GLOBAL_OPTIONS: readonly OptionName[] = ['url', 'token', 'data-dir', 'json', 'help'];
 const EV_OPTIONS: readonly OptionName[] = [
   'soc', 'target-soc', 'max-current', 'phases', 'capacity-wh', 'follow-delay-ms', 'wake-delay-ms',
-  'ignore-pwm', 'ventilation', 'diode', 'overdraw',
+  'ignore-pwm', 'ventilation', 'diode', 'overdraw', 'overdraw-phase',
 ];
-const FAULT_OPTIONS: readonly OptionName[] = ['temperature', 'location', 'duration-ms', 'overdraw', 'glitch-level'];
+const FAULT_OPTIONS: readonly OptionName[] = ['temperature', 'location', 'duration-ms', 'overdraw', 'overdraw-phase', 'glitch-level'];
 
 const USAGE = `Usage: charger-cli [--url URL] [--token TOKEN | --data-dir DIR] [--json] COMMAND
 
@@ -80,12 +89,13 @@ Simulated board only:
   sim card UID                    present an RFID card (4–20 hex digits)
   sim mains V1 V2 V3              set the mains voltages
   sim fault inject (N|station) FAULT [--temperature C] [--location socket|enclosure]
-                                  [--duration-ms MS] [--overdraw A] [--glitch-level V]
+                                  [--duration-ms MS] [--overdraw A] [--overdraw-phase 1|2|3|all]
+                                  [--glitch-level V]
   sim fault clear (N|station) FAULT
   help
 
 EV options: --soc %  --target-soc %  --max-current A  --phases 1|3  --capacity-wh WH
-            --follow-delay-ms MS  --wake-delay-ms MS  --overdraw A
+            --follow-delay-ms MS  --wake-delay-ms MS  --overdraw A  --overdraw-phase 1|2|3|all
             --[no-]ignore-pwm  --[no-]ventilation  --[no-]diode
 Faults: ${SIM_FAULT_NAMES.join(', ')}
 Negative numbers: --temperature=-10
@@ -109,6 +119,12 @@ function connectorArg(text: string | undefined, allowStation = false): number | 
   return Number(text);
 }
 
+function overdrawPhase(text: string): OverdrawPhase {
+  const phase = OVERDRAW_PHASES.find((p) => String(p) === text);
+  if (phase === undefined) throw usageError(`--overdraw-phase must be one of ${OVERDRAW_PHASES.join(', ')}, got "${text}"`);
+  return phase;
+}
+
 function evParameters(v: Values): Partial<EvParameters> {
   const ev: { -readonly [K in keyof EvParameters]?: EvParameters[K] } = {};
   if (v.soc !== undefined) ev.socPercent = number('soc', v.soc);
@@ -122,6 +138,7 @@ function evParameters(v: Values): Partial<EvParameters> {
   if (v['follow-delay-ms'] !== undefined) ev.followDelayMs = number('follow-delay-ms', v['follow-delay-ms'], true);
   if (v['wake-delay-ms'] !== undefined) ev.wakeDelayMs = number('wake-delay-ms', v['wake-delay-ms'], true);
   if (v.overdraw !== undefined) ev.overdrawA = number('overdraw', v.overdraw);
+  if (v['overdraw-phase'] !== undefined) ev.overdrawPhase = overdrawPhase(v['overdraw-phase']);
   if (v['ignore-pwm'] !== undefined) ev.ignorePwm = v['ignore-pwm'];
   if (v.ventilation !== undefined) ev.requestsVentilation = v.ventilation;
   if (v.diode !== undefined) ev.hasDiode = v.diode;
@@ -139,6 +156,7 @@ function faultParams(v: Values): SimFaultParams | undefined {
   }
   if (v['duration-ms'] !== undefined) p.durationMs = number('duration-ms', v['duration-ms'], true);
   if (v.overdraw !== undefined) p.overdrawA = number('overdraw', v.overdraw);
+  if (v['overdraw-phase'] !== undefined) p.overdrawPhase = overdrawPhase(v['overdraw-phase']);
   if (v['glitch-level'] !== undefined) p.glitchLevelV = number('glitch-level', v['glitch-level']);
   return Object.keys(p).length > 0 ? p : undefined;
 }

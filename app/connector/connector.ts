@@ -23,7 +23,9 @@ import { ContactorGate, type HardwareCloseConditions } from '../safety/contactor
 import type { FaultReporter, FaultValues } from '../safety/fault-reporter.js';
 import { RcdSelfTestScheduler, type RcdSelfTestState } from '../safety/rcd-self-test.js';
 import { ProximityGuard } from '../safety/proximity-guard.js';
+import type { SoftwareFaultHandler } from '../safety/fail-safe.js';
 import { TemperatureGuard } from '../safety/temperature-guard.js';
+import { MainsVoltageGuard } from '../safety/mains-voltage-guard.js';
 import { MeterPoller } from '../metering/meter-poller.js';
 import { OvercurrentMonitor } from '../metering/overcurrent-monitor.js';
 import { LockController } from './lock-controller.js';
@@ -49,9 +51,13 @@ export interface ConnectorOptions {
   readonly ventilationAvailable: boolean;
   readonly freeCharging: boolean;
   readonly meterPollIntervalMs: number;
+  /** Nominal mains voltage, phase to neutral (config site.nominalVoltageV). */
+  readonly nominalVoltageV: number;
   readonly events: ConnectorEvents;
   /** Station-wide hazards, raised through the station's reporter (which opens every connector). */
   readonly disabledInterlocks: ReadonlySet<FaultName>;
+  /** An actor failed (e.g. an action's driver write threw): the fail-safe path (app/safety/fail-safe.ts). */
+  readonly onSoftwareFault: SoftwareFaultHandler;
 }
 
 export class Connector {
@@ -64,6 +70,7 @@ export class Connector {
   private readonly lock: LockController | null;
   private readonly overcurrent: OvercurrentMonitor;
   private readonly temperature: TemperatureGuard;
+  private readonly mainsVoltage: MainsVoltageGuard;
   private readonly reporter: FaultReporter;
   private readonly lastValues = new Map<FaultName, FaultValues>();
   private readonly disposers: (() => void)[] = [];
@@ -121,9 +128,13 @@ export class Connector {
         faultRetryDelayMs: safety.faultRetryDelayMs,
       },
     });
-    this.disposers.push(this.supervisor.subscribe((snapshot) => this.onLocalFaults(faultStates(snapshot))).unsubscribe);
+    this.disposers.push(this.supervisor.subscribe({
+      next: (snapshot) => this.onLocalFaults(faultStates(snapshot)),
+      error: (error) => options.onSoftwareFault({ source: 'actor', where: `connector ${this.id} safety supervisor`, error }),
+    }).unsubscribe);
 
     this.overcurrent = new OvercurrentMonitor(safety, this.reporter);
+    this.mainsVoltage = new MainsVoltageGuard({ ...safety, nominalVoltageV: options.nominalVoltageV }, config.phases, this.reporter);
     this.meter = new MeterPoller(hardware.meter, clock, options.meterPollIntervalMs, safety.meterFailuresBeforeFault, this.reporter);
     this.disposers.push(this.meter.onReading((reading, at) => this.onMeterReading(reading, at)));
 
@@ -168,7 +179,10 @@ export class Connector {
         },
       },
     );
-    this.disposers.push(this.machine.subscribe(() => options.events.changed(this.id)).unsubscribe);
+    this.disposers.push(this.machine.subscribe({
+      next: () => options.events.changed(this.id),
+      error: (error) => options.onSoftwareFault({ source: 'actor', where: `connector ${this.id} charging-point machine`, error }),
+    }).unsubscribe);
 
     this.pilotMonitor = new PilotMonitor(hardware.pilot, clock, safety.pilotDebounceMs, options.ventilationAvailable, this.reporter, {
       onState: (state) => this.onPilotState(state),
@@ -488,6 +502,7 @@ export class Connector {
   }
 
   private onMeterReading(reading: MeterReading, at: number): void {
+    this.mainsVoltage.check(reading, at);
     if (this.gate.feedback === 'closed') this.overcurrent.check(reading, at);
   }
 

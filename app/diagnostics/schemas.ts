@@ -1,6 +1,6 @@
 // JSON schemas of the request bodies (validated by fastify's built-in ajv, no coercion).
 
-import { SIM_FAULT_NAMES } from '../../hal/sim/simulation-control.js';
+import { OVERDRAW_PHASES, SIM_FAULT_NAMES } from '../../hal/sim/simulation-control.js';
 
 export const CABLE_RATINGS_A = [13, 20, 32, 63] as const;
 
@@ -21,6 +21,7 @@ export const evParametersSchema = {
     requestsVentilation: { type: 'boolean' },
     hasDiode: { type: 'boolean' },
     overdrawA: { type: 'number', minimum: 0, maximum: 100 },
+    overdrawPhase: { enum: OVERDRAW_PHASES },
     wakeDelayMs: { type: 'integer', minimum: 0, maximum: 600_000 },
   },
 } as const;
@@ -58,6 +59,7 @@ export const simFaultParamsSchema = {
     temperatureC: { type: 'number', minimum: -60, maximum: 250 },
     location: { enum: ['socket', 'enclosure'] },
     overdrawA: { type: 'number', minimum: 0, maximum: 100 },
+    overdrawPhase: { enum: OVERDRAW_PHASES },
     durationMs: { type: 'integer', minimum: 0, maximum: 3_600_000 },
     glitchLevelV: { type: 'number', minimum: -15, maximum: 15 },
   },

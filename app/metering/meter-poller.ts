@@ -1,15 +1,14 @@
-// Polls the energy meter at a fixed rate. A meter that stops answering is a fault (no charging
-// without metering); it clears by itself when the meter answers again.
+// Polls the energy meter at a fixed rate; a meter that stops answering is app/safety/meter-loss-guard.ts's to judge.
 
 import type { Clock, TimerHandle } from '../../hal/clock.js';
 import type { EnergyMeter, MeterReading } from '../../hal/interfaces.js';
 import type { FaultReporter } from '../safety/fault-reporter.js';
+import { MeterLossGuard } from '../safety/meter-loss-guard.js';
 
 export class MeterPoller {
   private timer: TimerHandle | null = null;
   private inFlight: Promise<MeterReading | null> | null = null;
-  private failures = 0;
-  private faulted = false;
+  private readonly lossGuard: MeterLossGuard;
   private last: MeterReading | null = null;
   private lastAt = 0;
   private readonly listeners = new Set<(reading: MeterReading, at: number) => void>();
@@ -18,9 +17,11 @@ export class MeterPoller {
     private readonly meter: EnergyMeter,
     private readonly clock: Clock,
     private readonly pollIntervalMs: number,
-    private readonly failuresBeforeFault: number,
-    private readonly reporter: FaultReporter,
-  ) {}
+    failuresBeforeFault: number,
+    reporter: FaultReporter,
+  ) {
+    this.lossGuard = new MeterLossGuard(failuresBeforeFault, reporter);
+  }
 
   start(): void {
     this.timer ??= this.clock.setInterval(() => void this.poll(), this.pollIntervalMs);
@@ -41,7 +42,7 @@ export class MeterPoller {
   }
 
   get ok(): boolean {
-    return !this.faulted && this.last !== null;
+    return !this.lossGuard.meterLost && this.last !== null;
   }
 
   onReading(listener: (reading: MeterReading, at: number) => void): () => void {
@@ -61,26 +62,15 @@ export class MeterPoller {
   }
 
   private accept(reading: MeterReading): MeterReading {
-    this.failures = 0;
     this.last = reading;
     this.lastAt = this.clock.now();
-    if (this.faulted) {
-      this.faulted = false;
-      this.reporter.clear('MeterFailure');
-    }
+    this.lossGuard.answered();
     for (const listener of this.listeners) listener(reading, this.lastAt);
     return reading;
   }
 
   private fail(error: unknown): null {
-    this.failures += 1;
-    if (!this.faulted && this.failures >= this.failuresBeforeFault) {
-      this.faulted = true;
-      this.reporter.raise('MeterFailure', {
-        consecutiveFailures: this.failures,
-        error: error instanceof Error ? error.message : String(error),
-      });
-    }
+    this.lossGuard.failed(error);
     return null;
   }
 }

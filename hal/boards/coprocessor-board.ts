@@ -53,7 +53,9 @@ export async function createCoprocessorBoard(
     }
     const station = await openStation(parts, profile.station);
     await parts.allSampled();
-    return { connectors: opened, ...station, safetyController: mcu, close: () => parts.closeAll() };
+    // Nothing for another thread to write: the co-processor opens its contactors by itself when
+    // Linux's heartbeat stops (docs/can-coprocessor-protocol.md), as it does with a stalled loop.
+    return { connectors: opened, ...station, safetyController: mcu, safeState: { writes: [], coils: null, pilots: null }, close: () => parts.closeAll() };
   } catch (error) {
     await parts.closeAll();
     throw error;

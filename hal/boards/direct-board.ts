@@ -2,7 +2,7 @@
 // through an ADS1115, and switches the contactor, lock and RCD test coil on GPIO lines.
 
 import type { Clock } from '../clock.js';
-import type { BoardHardware, ConnectorHardware } from '../interfaces.js';
+import type { BoardHardware, ConnectorHardware, SafeStateRelease } from '../interfaces.js';
 import type { DirectBoardProfile, DirectConnectorWiring } from '../../config/board-profile-types.js';
 import type { BoardConnectorRequest } from '../load-board.js';
 import { HardwareUnavailableError } from '../hardware-packages.js';
@@ -25,14 +25,15 @@ export async function createDirectBoard(
   const parts = new PartsOpener(clock, deps);
   try {
     const opened: ConnectorHardware[] = [];
+    const releases: SafeWrites = { coils: [], pilots: [], motors: [] };
     for (const request of connectors) {
       const wiring = profile.connectors.find((c) => c.connectorId === request.connectorId);
       if (!wiring) throw missingWiring(profile.name, request.connectorId);
-      opened.push(await openConnector(parts, wiring, request, profile.name, deps));
+      opened.push(await openConnector(parts, wiring, request, profile.name, deps, releases));
     }
     const station = await openStation(parts, profile.station);
     await parts.allSampled();
-    return { connectors: opened, ...station, close: () => parts.closeAll() };
+    return { connectors: opened, ...station, safeState: safeState(releases), close: () => parts.closeAll() };
   } catch (error) {
     await parts.closeAll();
     throw error;
@@ -45,6 +46,7 @@ async function openConnector(
   request: BoardConnectorRequest,
   board: string,
   deps: RealBoardDeps,
+  releases: SafeWrites,
 ): Promise<ConnectorHardware> {
   const name = `connector ${wiring.connectorId}`;
   if (request.kind === 'socket' && (!wiring.proximity || !wiring.lock)) {
@@ -56,6 +58,7 @@ async function openConnector(
     await SysfsPwm.open({ ...wiring.pilot.pwm, frequencyHz: PWM_FREQUENCY_HZ }, `${name} control pilot PWM`, deps.pwmRoot),
     (p) => p.close(),
   );
+  releases.pilots.push(pwm.dutyCycleFile);
   const pilotAdc = await parts.ads1115(wiring.pilot.adc.bus, wiring.pilot.adc.address, `${name} pilot ADC`);
   const pilot = parts.sampling(parts.track(
     new AdcControlPilot(pwm, pilotAdc, clock, {
@@ -78,10 +81,13 @@ async function openConnector(
       new AdcProximityPilot(ppAdc, clock, { channel: pp.adc.channel, fullScaleV: pp.adc.fullScaleV, pullUpOhms: pp.pullUpOhms, supplyV: pp.supplyV, pollMs: pp.pollMs }),
       (p) => p.close(),
     ));
+    const lockMotor = await parts.output(wiring.lock.lockMotor, `${name} lock motor`);
+    const unlockMotor = await parts.output(wiring.lock.unlockMotor, `${name} unlock motor`);
+    releases.motors.push(lockMotor.valueFile, unlockMotor.valueFile);
     lock = parts.track(
       new GpioLock(
-        await parts.output(wiring.lock.lockMotor, `${name} lock motor`),
-        await parts.output(wiring.lock.unlockMotor, `${name} unlock motor`),
+        lockMotor,
+        unlockMotor,
         await parts.input(wiring.lock.feedback, `${name} lock feedback`),
         clock,
         { pulseMs: wiring.lock.pulseMs },
@@ -90,8 +96,10 @@ async function openConnector(
     );
   }
 
+  const coil = await parts.output(wiring.contactor.coil, `${name} contactor coil`);
+  releases.coils.push(coil.valueFile);
   const contactor = new GpioContactor(
-    await parts.output(wiring.contactor.coil, `${name} contactor coil`),
+    coil,
     await parts.input(wiring.contactor.mirror, `${name} contactor mirror contact`),
   );
   const rcd = wiring.residualCurrent;
@@ -118,6 +126,25 @@ async function openConnector(
     meter: await parts.meter(wiring.meter, request.phases, `${name} energy meter`),
     socketTemperature: await parts.temperature(wiring.socketTemperature, 'socket', `${name} socket temperature sensor`),
     led: await parts.led(wiring.led, `${name} LED`),
+  };
+}
+
+/** The files the safe-state release writes, by kind. */
+interface SafeWrites {
+  readonly coils: string[];
+  readonly pilots: string[];
+  readonly motors: string[];
+}
+
+/**
+ * Coils first (the contacts open), then every pilot PWM to 0 % duty (steady −12 V on the ±12 V
+ * stage: state F), then the lock motors stopped (the plug stays where it is).
+ */
+function safeState({ coils, pilots, motors }: SafeWrites): SafeStateRelease {
+  return {
+    writes: [...coils.map((path) => ({ path, value: '0' })), ...pilots.map((path) => ({ path, value: '0' })), ...motors.map((path) => ({ path, value: '0' }))],
+    coils: null,
+    pilots: null,
   };
 }
 

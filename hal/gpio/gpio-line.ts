@@ -7,14 +7,16 @@
 // reads as not asserted until it settles: with the firmware's wiring rule (the healthy or
 // confirmed state asserts the line) a loose wire must not hide an alarm behind its debounce.
 //
-// Neither kind throws after open: a failed write or read is counted (writeErrors, readErrors)
-// and an unreadable input reads as not asserted. A throw here would land in the middle of a
-// safety reaction (one e-stop handler opening several contactors) and skip the rest of it.
+// A failed write throws OutputWriteError (hal/interfaces.ts): most outputs are safety outputs
+// (contactor coil, lock motors), and a coil that cannot be written is a fault the firmware must
+// act on (it fails safe: app/safety/fail-safe.ts opens every coil through the board's safe-state
+// release, which writes the lines' value files directly). Outputs whose loss is harmless (LEDs)
+// catch it. A failed read is counted (readErrors) and an unreadable input reads as not asserted.
 
 import type { BinaryValue, Direction, Edge, Gpio } from 'onoff';
 import { systemClock, type Clock, type TimerHandle } from '../clock.js';
 import { HardwareUnavailableError, loadHardwarePackage } from '../hardware-packages.js';
-import type { Listener, Unsubscribe } from '../interfaces.js';
+import { OutputWriteError, type Listener, type Unsubscribe } from '../interfaces.js';
 import { Listeners } from './listeners.js';
 
 export type OnoffModule = typeof import('onoff');
@@ -50,6 +52,8 @@ export class GpioOutput {
   private constructor(
     private readonly gpio: Gpio,
     readonly line: number,
+    /** What the line drives, for the error's message. */
+    private readonly device: string,
   ) {}
 
   /** Exports the line as an output, de-asserted from the first instant. */
@@ -57,7 +61,7 @@ export class GpioOutput {
     // 'high'/'low' set the direction and the raw level in one write, so the pin never glitches
     // to the asserted level on its way to output.
     const gpio = await openLine(options, device, options.activeLow ? 'high' : 'low', 'none', deps);
-    const output = new GpioOutput(gpio, options.line);
+    const output = new GpioOutput(gpio, options.line, device);
     output.set(false);
     return output;
   }
@@ -72,20 +76,34 @@ export class GpioOutput {
     return this.errors;
   }
 
+  /**
+   * The line's sysfs value file. Writing "0" to it de-asserts the line whatever its polarity
+   * (onoff sets the kernel's active_low), with no driver object: the safe-state release does that.
+   */
+  get valueFile(): string {
+    return `${gpioPath(this.line)}/value`;
+  }
+
+  /** Throws OutputWriteError when the write fails (the command is remembered all the same). */
   set(asserted: boolean): void {
     this.current = asserted;
     if (this.closed) return;
     try {
       this.gpio.writeSync(asserted ? 1 : 0);
-    } catch {
+    } catch (error) {
       this.errors += 1;
+      throw new OutputWriteError(this.device, this.valueFile, describe(error));
     }
   }
 
-  /** De-asserts the line and releases it. Idempotent. */
+  /** De-asserts the line and releases it. Idempotent; never throws (the line may already be gone). */
   close(): void {
     if (this.closed) return;
-    this.set(false);
+    try {
+      this.set(false);
+    } catch {
+      // Counted; the safe-state release writes the value file again on the way out.
+    }
     this.closed = true;
     try {
       this.gpio.unexport();

@@ -79,7 +79,7 @@ export class GpioResidualCurrentMonitor implements ResidualCurrentMonitor {
     for (const [name, value] of Object.entries(options)) {
       if (!(Number.isFinite(value) && value > 0)) throw new RangeError(`RCD ${name} must be a number > 0 (got ${value})`);
     }
-    lines.testCoil.set(false);
+    this.releaseTestCoil();
     this.reported = this.live();
     const update = (): void => this.update();
     this.unsubscribers = [lines.acHealthy.onChange(update), lines.dcHealthy.onChange(update)];
@@ -105,7 +105,7 @@ export class GpioResidualCurrentMonitor implements ResidualCurrentMonitor {
   /** Ends a running self-test (as failed), releases the coil, stops listening. */
   close(): void {
     this.abortWait?.();
-    this.lines.testCoil.set(false);
+    this.releaseTestCoil();
     for (const unsubscribe of this.unsubscribers) unsubscribe();
   }
 
@@ -122,7 +122,16 @@ export class GpioResidualCurrentMonitor implements ResidualCurrentMonitor {
     } catch {
       return false;
     } finally {
-      testCoil.set(false);
+      this.releaseTestCoil();
+    }
+  }
+
+  /** A test coil that cannot be written fails the self-test (above); it is not a safety output. */
+  private releaseTestCoil(): void {
+    try {
+      this.lines.testCoil.set(false);
+    } catch {
+      // Counted in the line's writeErrors.
     }
   }
 

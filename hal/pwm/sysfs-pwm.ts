@@ -7,8 +7,9 @@
 // and means the new duty is on the pin when setDutyPercent returns: the control pilot's −12 V
 // (state F) and the removal of the PWM are in effect before the caller moves on, which the
 // contactor and state-F timings rely on. An async queue would add event-loop latency and report
-// a failure after the caller had already assumed success. A failed write does not throw (the
-// caller is often in the middle of a safety reaction): it is counted in `writeErrors`.
+// a failure after the caller had already assumed success. A failed write throws OutputWriteError
+// (hal/interfaces.ts): the control pilot is a safety output, and a pilot that cannot be set is a
+// fault the firmware fails safe on (app/safety/fail-safe.ts). It is also counted in `writeErrors`.
 //
 // Opening happens once at boot; waiting for the channel directory to appear after `export` (udev
 // may still be setting its permissions) uses real time, bounded by EXPORT_WAIT_MS.
@@ -17,6 +18,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { HardwareUnavailableError } from '../hardware-packages.js';
+import { OutputWriteError } from '../interfaces.js';
 
 export const SYSFS_PWM_ROOT = '/sys/class/pwm';
 /** How long the channel directory may take to appear, writable, after `export`. */
@@ -41,6 +43,8 @@ export class SysfsPwm {
     private readonly channel: number,
     /** The period, in ns. */
     readonly periodNs: number,
+    /** What the channel drives, for the error's message. */
+    private readonly device: string,
   ) {}
 
   /**
@@ -77,7 +81,7 @@ export class SysfsPwm {
     }
 
     const periodNs = Math.round(1e9 / frequencyHz);
-    const pwm = new SysfsPwm(path, chipPath, channel, periodNs);
+    const pwm = new SysfsPwm(path, chipPath, channel, periodNs, device);
     try {
       // Disabled while configured; duty 0 first, so that it is never above the new period.
       pwm.write('enable', '0');
@@ -102,22 +106,35 @@ export class SysfsPwm {
     return this.errors;
   }
 
-  /** Sets the duty cycle (0 % = always low, 100 % = always high). Never blocks on I/O, never throws on a write failure. */
+  /** The channel's duty_cycle file: writing "0" leaves the output low, with no driver object (the safe-state release). */
+  get dutyCycleFile(): string {
+    return join(this.path, 'duty_cycle');
+  }
+
+  /**
+   * Sets the duty cycle (0 % = always low, 100 % = always high). Never blocks on I/O; throws
+   * OutputWriteError when the write fails.
+   */
   setDutyPercent(percent: number): void {
     if (!(percent >= 0 && percent <= 100)) throw new RangeError(`PWM duty ${percent} % is outside 0–100 %`);
     this.duty = percent;
     if (this.closed) return;
     try {
       this.write('duty_cycle', String(Math.round((this.periodNs * percent) / 100)));
-    } catch {
+    } catch (error) {
       this.errors += 1;
+      throw new OutputWriteError(this.device, this.dutyCycleFile, describe(error));
     }
   }
 
-  /** Leaves the output low (0 % duty), disables and unexports the channel. Idempotent. */
+  /** Leaves the output low (0 % duty), disables and unexports the channel. Idempotent; never throws. */
   async close(): Promise<void> {
     if (this.closed) return;
-    this.setDutyPercent(0);
+    try {
+      this.setDutyPercent(0);
+    } catch {
+      // Counted; the channel may already be gone.
+    }
     this.closed = true;
     for (const step of [() => this.write('enable', '0'), () => writeFileSync(join(this.chipPath, 'unexport'), String(this.channel))]) {
       try {

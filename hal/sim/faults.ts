@@ -1,7 +1,7 @@
 // Which injected faults are station-wide and which belong to a connector; argument checks
 // with messages fit for a 400 answer of the diagnostics API.
 
-import { isSimFaultName, type SimFaultName, type SimFaultParams } from './simulation-control.js';
+import { OVERDRAW_PHASES, isSimFaultName, type SimFaultName, type SimFaultParams } from './simulation-control.js';
 
 /** Every fault, with whether it is station-wide (true) or per connector (false); overTemperature depends on its location. */
 const FAULT_SCOPE: Readonly<Record<SimFaultName, boolean | 'byLocation'>> = {
@@ -22,6 +22,7 @@ const FAULT_SCOPE: Readonly<Record<SimFaultName, boolean | 'byLocation'>> = {
   evOverdraw: false,
   emergencyStop: true,
   cpGlitch: false,
+  outputWriteFails: false,
 };
 
 /** overTemperature without params.temperatureC: hot enough for any derating/stop threshold (A5: 71 °C stop). */
@@ -66,4 +67,7 @@ export function checkFaultParams(params: SimFaultParams): void {
   finite('overdrawA', 0);
   finite('durationMs', 0);
   finite('glitchLevelV');
+  if (params.overdrawPhase !== undefined && !OVERDRAW_PHASES.includes(params.overdrawPhase)) {
+    throw new Error(`fault parameter overdrawPhase must be one of ${OVERDRAW_PHASES.join(', ')}`);
+  }
 }

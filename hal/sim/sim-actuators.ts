@@ -1,9 +1,13 @@
 // Sim drivers for the things that move: the contactor (20 ms) and the connector lock (200 ms).
 // The feedback follows the command after the mechanical delay, unless a fault holds the
 // mechanism where it is; once the fault is cleared the mechanism follows its command again.
+//
+// The contactor's coil is a word of shared memory (the board's SafeStateRelease.coils), as a
+// coil driven by a GPIO line is a register another thread can write: the event-loop watchdog's
+// worker drops it while the main thread is stalled, and the mechanism follows the coil.
 
 import type { TimerHandle } from '../clock.js';
-import type { Contactor, ConnectorLock, Listener, LockPosition, SwitchPosition, Unsubscribe } from '../interfaces.js';
+import { OutputWriteError, type Contactor, type ConnectorLock, type Listener, type LockPosition, type SwitchPosition, type Unsubscribe } from '../interfaces.js';
 import { Emitter } from './emitter.js';
 import type { SimTimers } from './sim-timers.js';
 
@@ -50,10 +54,16 @@ class DelayedMechanism<P extends string> {
 export class SimContactor implements Contactor {
   private welded = false;
   private wontClose = false;
+  private writeFails = false;
   private readonly mechanism: DelayedMechanism<SwitchPosition>;
 
-  /** @param beforeMove called just before the main contacts move (to integrate energy up to that instant) */
-  constructor(timers: SimTimers, beforeMove: () => void, delayMs: number = CONTACTOR_DELAY_MS) {
+  /**
+   * @param beforeMove called just before the main contacts move (to integrate energy up to that instant)
+   * @param coil this contactor's coil word (1 = energized), shared with whoever may release it
+   * @param delayMs the mechanical delay (the sim profile's contactorDropOutMs)
+   */
+  constructor(timers: SimTimers, beforeMove: () => void, private readonly coil: Int32Array, delayMs: number = CONTACTOR_DELAY_MS) {
+    Atomics.store(coil, 0, 0);
     this.mechanism = new DelayedMechanism<SwitchPosition>(
       timers,
       delayMs,
@@ -64,20 +74,34 @@ export class SimContactor implements Contactor {
   }
 
   close(): void {
+    this.driveCoil(1);
     this.mechanism.command('closed');
   }
 
   open(): void {
+    this.driveCoil(0);
     this.mechanism.command('open');
   }
 
   get commanded(): SwitchPosition {
+    this.followCoil();
     return this.mechanism.commanded;
   }
 
   /** The mirror contact is mechanically tied to the main contacts. */
   readFeedback(): SwitchPosition {
+    this.followCoil();
     return this.mechanism.position;
+  }
+
+  /** A coil released from outside the driver (another thread, the exit path) lets the contacts drop. */
+  followCoil(): void {
+    if (Atomics.load(this.coil, 0) === 0 && this.mechanism.commanded === 'closed') this.mechanism.command('open');
+  }
+
+  /** outputWriteFails: the driver's writes to the coil fail (the coil stays as it was). */
+  setWriteFails(fails: boolean): void {
+    this.writeFails = fails;
   }
 
   onFeedback(listener: Listener<SwitchPosition>): Unsubscribe {
@@ -98,6 +122,11 @@ export class SimContactor implements Contactor {
   setWontClose(wontClose: boolean): void {
     this.wontClose = wontClose;
     if (!wontClose) this.mechanism.reapply();
+  }
+
+  private driveCoil(value: 0 | 1): void {
+    if (this.writeFails) throw new OutputWriteError('contactor coil', 'sim', 'injected fault outputWriteFails');
+    Atomics.store(this.coil, 0, value);
   }
 }
 

@@ -36,7 +36,17 @@ export function createSimBoard(options: SimBoardOptions): SimBoard {
   const timers = new SimTimers(options.clock);
   const station = new SimStation(options.mainsVoltageV ?? 230);
   const registers = options.meterRegisterFile ? new MeterRegisterFile(options.meterRegisterFile) : null;
-  const connectors = options.connectors.map((config) => new SimConnector({ ...config, contactorDelayMs: options.contactorDelayMs }, timers, station, registers));
+  // One coil word and one pilot word per connector, in memory another thread can write (the
+  // board's safe-state release), as a GPIO or PWM register can be written from outside the driver.
+  const word = Int32Array.BYTES_PER_ELEMENT;
+  const coils = new SharedArrayBuffer(word * options.connectors.length);
+  const pilots = new SharedArrayBuffer(word * options.connectors.length);
+  const connectors = options.connectors.map(
+    (config, i) => new SimConnector({ ...config, contactorDelayMs: options.contactorDelayMs }, timers, station, registers, {
+      coil: new Int32Array(coils, i * word, 1),
+      pilotHold: new Int32Array(pilots, i * word, 1),
+    }),
+  );
   const simulation = new SimulationController(station, connectors);
   timers.every(tickMs, () => {
     for (const connector of connectors) connector.tick();
@@ -56,6 +66,7 @@ export function createSimBoard(options: SimBoardOptions): SimBoard {
     emergencyStop: station.emergencyStop,
     groundMonitor: station.groundMonitor,
     display: station.display,
+    safeState: { writes: [], coils, pilots },
     close: async () => stop(),
   };
   return { hardware, simulation, stop };

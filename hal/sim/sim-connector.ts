@@ -21,7 +21,7 @@ import { SimResidualCurrentMonitor, SimTemperatureSensor } from './sim-monitors.
 import { SimControlPilot, SimProximityPilot } from './sim-pilot.js';
 import type { SimTimers } from './sim-timers.js';
 import { AMBIENT_TEMPERATURE_C, type SimStation } from './station.js';
-import type { EvParameters, SimConnectorSnapshot, SimFaultName, SimFaultParams } from './simulation-control.js';
+import type { EvParameters, OverdrawPhase, SimConnectorSnapshot, SimFaultName, SimFaultParams } from './simulation-control.js';
 import { VirtualEv, type VirtualEvHooks } from './virtual-ev.js';
 
 export interface SimConnectorConfig {
@@ -39,6 +39,16 @@ export interface PlugOptions {
   cableRatingA?: CableRatingA;
   cableOhms?: number;
   ev?: Partial<EvParameters>;
+}
+
+/** Words of shared memory the board's safe-state release writes (see SafeStateRelease). */
+export interface SimOutputWords {
+  readonly coil: Int32Array;
+  readonly pilotHold: Int32Array;
+}
+
+function sharedWord(): Int32Array {
+  return new Int32Array(new SharedArrayBuffer(Int32Array.BYTES_PER_ELEMENT));
 }
 
 /** The meter's import register when the board starts. */
@@ -72,7 +82,7 @@ export class SimConnector {
   };
   private ev: VirtualEv | null = null;
   private peLost = false;
-  private overdrawFaultA: number | null = null;
+  private overdrawFault: { readonly amps: number; readonly phase: OverdrawPhase } | null = null;
   /** The plugged cable's PP resistor (sockets), for when a PP fault clears. */
   private cableOhms = Number.POSITIVE_INFINITY;
   private glitchTimer: TimerHandle | undefined;
@@ -85,13 +95,15 @@ export class SimConnector {
     private readonly station: SimStation,
     /** Where the meter keeps its register across restarts (none: it starts at METER_START_WH). */
     private readonly registerFile: MeterRegisterFile | null = null,
+    /** The contactor's coil word (1 = energized) and the pilot's hold word (1 = state F): shared memory the safe-state release writes. */
+    outputs: SimOutputWords = { coil: sharedWord(), pilotHold: sharedWord() },
   ) {
     const socket = config.kind === 'socket';
     this.registerWh = registerFile?.get(config.connectorId) ?? METER_START_WH;
     this.lastIntegrationMs = timers.now();
-    this.pilot = new SimControlPilot(this.line, (output) => this.showEv(output));
+    this.pilot = new SimControlPilot(this.line, (output) => this.showEv(output), outputs.pilotHold);
     this.proximity = socket ? new SimProximityPilot() : null;
-    this.contactor = new SimContactor(timers, () => this.integrate(), config.contactorDelayMs);
+    this.contactor = new SimContactor(timers, () => this.integrate(), outputs.coil, config.contactorDelayMs);
     this.lock = socket ? new SimConnectorLock(timers) : null;
     this.rcd = new SimResidualCurrentMonitor(timers);
     this.meter = new SimEnergyMeter(timers, `meter of connector ${config.connectorId}`, () => this.sampleMeterDurably());
@@ -127,7 +139,7 @@ export class SimConnector {
     this.cableOhms = ohms;
     this.refreshProximity();
     this.ev = ev;
-    if (this.overdrawFaultA !== null) ev.setOverdrawFault(this.overdrawFaultA);
+    if (this.overdrawFault !== null) ev.setOverdrawFault(this.overdrawFault);
     this.showEv(this.line.output); // the EV sees the pilot; the CP shows B
   }
 
@@ -208,8 +220,12 @@ export class SimConnector {
         this.meter.commLoss = true;
         break;
       case 'evOverdraw':
-        this.overdrawFaultA = params.overdrawA ?? DEFAULT_OVERDRAW_A;
-        this.ev?.setOverdrawFault(this.overdrawFaultA);
+        this.overdrawFault = { amps: params.overdrawA ?? DEFAULT_OVERDRAW_A, phase: params.overdrawPhase ?? 'all' };
+        this.ev?.setOverdrawFault(this.overdrawFault);
+        break;
+      case 'outputWriteFails':
+        this.pilot.setWriteFails(true);
+        this.contactor.setWriteFails(true);
         break;
       case 'cpGlitch':
         this.glitchTimer = this.timers.cancel(this.glitchTimer);
@@ -269,8 +285,12 @@ export class SimConnector {
         this.meter.commLoss = false;
         break;
       case 'evOverdraw':
-        this.overdrawFaultA = null;
+        this.overdrawFault = null;
         this.ev?.setOverdrawFault(null);
+        break;
+      case 'outputWriteFails':
+        this.pilot.setWriteFails(false);
+        this.contactor.setWriteFails(false);
         break;
       case 'cpGlitch':
         this.glitchTimer = this.timers.cancel(this.glitchTimer);
@@ -284,6 +304,8 @@ export class SimConnector {
 
   /** Physics tick: energy up to now, then the battery's reaction to it. */
   tick(): void {
+    this.contactor.followCoil();
+    this.pilot.followHold();
     this.integrate();
     this.ev?.checkBattery();
   }
@@ -294,11 +316,10 @@ export class SimConnector {
     const elapsedMs = now - this.lastIntegrationMs;
     this.lastIntegrationMs = now;
     if (elapsedMs <= 0 || !this.ev || !this.contactor.contactsClosed) return;
-    const amps = this.ev.demandA();
-    if (amps <= 0) return;
     const phases = this.suppliedPhases();
     let watts = 0;
-    for (let i = 0; i < phases; i++) watts += this.station.mainsVoltageV[i]! * amps;
+    for (let i = 0; i < phases; i++) watts += this.station.mainsVoltageV[i]! * this.ev.demandA(i);
+    if (watts <= 0) return;
     const wh = (watts * elapsedMs) / MS_PER_HOUR;
     this.registerWh += wh;
     this.ev.addEnergy(wh);
@@ -307,7 +328,7 @@ export class SimConnector {
   /** Current on L1, L2, L3 now: what the EV draws, only while the main contacts are closed. */
   phaseCurrent(phase: number): number {
     if (!this.ev || !this.contactor.contactsClosed || phase >= this.suppliedPhases()) return 0;
-    return this.ev.demandA();
+    return this.ev.demandA(phase);
   }
 
   snapshot(): SimConnectorSnapshot {

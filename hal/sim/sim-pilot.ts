@@ -1,14 +1,15 @@
 // Sim drivers for the control pilot and the proximity pilot: they hold the EVSE's output
 // and report what the line measures; the line's physics is in pilot-physics.ts.
 
-import type {
-  ControlPilot,
-  Listener,
-  PilotLevels,
-  PilotOutput,
-  ProximityPilot,
-  ProximityReading,
-  Unsubscribe,
+import {
+  OutputWriteError,
+  type ControlPilot,
+  type Listener,
+  type PilotLevels,
+  type PilotOutput,
+  type ProximityPilot,
+  type ProximityReading,
+  type Unsubscribe,
 } from '../interfaces.js';
 import { Emitter } from './emitter.js';
 import { measurePilot, type PilotLine } from './pilot-physics.js';
@@ -36,6 +37,7 @@ export class SimControlPilot implements ControlPilot {
   private current: PilotOutput = HIGH;
   private levels: PilotLevels;
   private forceEmit = false;
+  private writeFails = false;
   private readonly emitter = new Emitter<PilotLevels>();
 
   /**
@@ -45,17 +47,32 @@ export class SimControlPilot implements ControlPilot {
   constructor(
     private readonly line: PilotLine,
     private readonly outputChanged: (output: PilotOutput) => void,
+    /** 1 = the output is held at state F from outside the driver (the board's safe-state release). */
+    private readonly hold: Int32Array,
   ) {
+    Atomics.store(hold, 0, 0);
     line.output = HIGH;
     this.levels = measurePilot(line);
   }
 
   get output(): PilotOutput {
+    this.followHold();
     return this.current;
   }
 
+  /** A pilot held at state F from outside the driver drives −12 V, whatever the driver last set. */
+  followHold(): void {
+    if (Atomics.load(this.hold, 0) === 0 || this.current === ERROR) return;
+    this.apply(ERROR);
+  }
+
   setOutput(output: PilotOutput): void {
-    this.current = copyOutput(output);
+    if (this.writeFails) throw new OutputWriteError('control pilot PWM', 'sim', 'injected fault outputWriteFails');
+    this.apply(Atomics.load(this.hold, 0) === 0 ? copyOutput(output) : ERROR);
+  }
+
+  private apply(output: PilotOutput): void {
+    this.current = output;
     this.line.output = this.current;
     this.forceEmit = true; // listeners hear of every setOutput, even if the levels stay the same
     this.outputChanged(this.current);
@@ -63,7 +80,13 @@ export class SimControlPilot implements ControlPilot {
   }
 
   read(): PilotLevels {
+    this.followHold();
     return this.levels;
+  }
+
+  /** outputWriteFails: the driver's writes fail (the line keeps its last output). */
+  setWriteFails(fails: boolean): void {
+    this.writeFails = fails;
   }
 
   onLevels(listener: Listener<PilotLevels>): Unsubscribe {

@@ -26,9 +26,15 @@ export interface EvParameters {
   readonly hasDiode: boolean;
   /** Extra current drawn above what the EV should draw (over-draw fault), per phase. */
   readonly overdrawA: number;
+  /** Where overdrawA is drawn: on every phase, or on one phase alone (1 = L1). */
+  readonly overdrawPhase: OverdrawPhase;
   /** Time the EV needs from seeing PWM to asking for power (B→C). */
   readonly wakeDelayMs: number;
 }
+
+/** Every phase the EV draws on, or one of them (1 = L1). */
+export type OverdrawPhase = 'all' | 1 | 2 | 3;
+export const OVERDRAW_PHASES: readonly OverdrawPhase[] = ['all', 1, 2, 3];
 
 export const SIM_FAULT_NAMES = [
   'contactorWelded', // contacts stay closed after an open command; mirror contact says closed
@@ -45,9 +51,10 @@ export const SIM_FAULT_NAMES = [
   'ppOpen', // the cable's proximity contact is open (broken PP wire): reads no cable
   'ppShort', // the cable's proximity contact is shorted to PE: an invalid coding
   'meterCommLoss', // meter does not answer
-  'evOverdraw', // EV draws params.overdrawA more than it should
+  'evOverdraw', // EV draws params.overdrawA more than it should (on params.overdrawPhase only, if given)
   'emergencyStop', // the emergency-stop button is pressed
   'cpGlitch', // the CP reads params.glitchLevelV for params.durationMs, then recovers by itself
+  'outputWriteFails', // a broken driver: every write of the CP output and the contactor coil throws OutputWriteError
 ] as const;
 
 export type SimFaultName = (typeof SIM_FAULT_NAMES)[number];
@@ -60,6 +67,8 @@ export interface SimFaultParams {
   readonly temperatureC?: number;
   readonly location?: 'socket' | 'enclosure';
   readonly overdrawA?: number;
+  /** evOverdraw on one phase alone; absent: every phase. */
+  readonly overdrawPhase?: OverdrawPhase;
   readonly durationMs?: number;
   readonly glitchLevelV?: number;
 }

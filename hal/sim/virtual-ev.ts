@@ -4,7 +4,7 @@
 import type { TimerHandle } from '../clock.js';
 import { evCurrentFromDuty } from './pilot-physics.js';
 import type { SimTimers } from './sim-timers.js';
-import type { EvParameters } from './simulation-control.js';
+import { OVERDRAW_PHASES, type EvParameters, type OverdrawPhase } from './simulation-control.js';
 
 export const DEFAULT_EV_PARAMETERS: EvParameters = Object.freeze({
   phases: 3,
@@ -17,6 +17,7 @@ export const DEFAULT_EV_PARAMETERS: EvParameters = Object.freeze({
   requestsVentilation: false,
   hasDiode: true,
   overdrawA: 0,
+  overdrawPhase: 'all',
   wakeDelayMs: 1000,
 });
 
@@ -60,6 +61,7 @@ function checkParameters(p: EvParameters): void {
   for (const key of ['socPercent', 'targetSocPercent'] as const) {
     if (!(p[key] >= 0 && p[key] <= 100)) fail(`${key} must be within 0–100`);
   }
+  if (!OVERDRAW_PHASES.includes(p.overdrawPhase)) fail(`overdrawPhase must be one of ${OVERDRAW_PHASES.join(', ')}`);
   for (const key of ['ignorePwm', 'requestsVentilation', 'hasDiode'] as const) {
     if (typeof p[key] !== 'boolean') fail(`${key} must be a boolean`);
   }
@@ -74,8 +76,8 @@ export class VirtualEv {
   private offeredA = 0;
   /** The limit the on-board charger applies (lags the offer by followDelayMs). */
   private followedA = 0;
-  /** evOverdraw fault: replaces the overdrawA parameter while set. */
-  private overdrawFaultA: number | null = null;
+  /** evOverdraw fault: replaces the overdrawA and overdrawPhase parameters while set. */
+  private overdrawFault: { readonly amps: number; readonly phase: OverdrawPhase } | null = null;
   private wakeTimer: TimerHandle | undefined;
   private dropTimer: TimerHandle | undefined;
   private readonly followTimers = new Set<TimerHandle>();
@@ -108,12 +110,13 @@ export class VirtualEv {
     return { ...this.p };
   }
 
-  /** Per-phase current the on-board charger draws when the contacts are closed. */
-  demandA(): number {
+  /** Current the on-board charger draws on a phase (0 = L1) when the contacts are closed. */
+  demandA(phase: number): number {
     if (this.pilotState === 'B') return 0;
     const base = this.p.ignorePwm ? this.p.maxCurrentA : Math.min(this.p.maxCurrentA, this.followedA);
     if (base <= 0) return 0;
-    return base + (this.overdrawFaultA ?? this.p.overdrawA);
+    const { amps, phase: overdrawn } = this.overdrawFault ?? { amps: this.p.overdrawA, phase: this.p.overdrawPhase };
+    return overdrawn === 'all' || overdrawn === phase + 1 ? base + amps : base;
   }
 
   /** The EVSE's pilot output as this EV sees it; duty only matters for 'pwm'. */
@@ -178,9 +181,9 @@ export class VirtualEv {
     this.hooks.changed();
   }
 
-  setOverdrawFault(amps: number | null): void {
+  setOverdrawFault(fault: { readonly amps: number; readonly phase: OverdrawPhase } | null): void {
     this.hooks.willChange();
-    this.overdrawFaultA = amps;
+    this.overdrawFault = fault;
     this.hooks.changed();
   }
 

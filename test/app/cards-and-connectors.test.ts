@@ -70,7 +70,9 @@ describe('two connectors, one reader (whole charger)', () => {
     assert.equal(f.status(2).session?.idTag, 'AA55AA55');
     assert.equal(f.status(1).session?.idTag, CARD);
 
-    // 40 A shared by two sessions: 20 A each; connector 2's own 16 A rating is lower still.
+    // 40 A shared by two sessions: 20 A each; connector 2's own 16 A rating is lower still. Connector 2
+    // starts on the 8 A connector 1 leaves free and gets the rest once connector 1's EV has followed.
+    assert.ok(await f.clock.advanceUntil(() => f.status(2).allowedCurrentA === 16, 10_000), `connector 2 allowed ${f.status(2).allowedCurrentA} A`);
     assert.equal(f.status(1).allowedCurrentA, 20);
     assert.equal(f.status(1).limitSource, 'site');
     assert.equal(f.status(2).allowedCurrentA, 16);

@@ -154,4 +154,27 @@ describe('the firmware process', function () {
     // The connector reports its real state after the restart: the simulated world restarted with no EV.
     assert.equal((await api(r, 'GET', '/api/v1/connectors/1')).json.status, 'Available');
   });
+
+  it('a software fault while charging (a broken CP driver) ends the process with exit 70 after it logged the fault', async () => {
+    const r = await start(await writeConfig(dir), join(dir, 'data'));
+    children.push(r.child);
+    const exited = new Promise<number | null>((resolve) => r.child.once('exit', (code) => resolve(code)));
+    let stdout = '';
+    r.child.stdout!.on('data', (d) => (stdout += d));
+    await api(r, 'POST', '/api/v1/sim/connectors/1/plug', { ev: { wakeDelayMs: 0 } });
+    await until(async () => (await api(r, 'GET', '/api/v1/connectors/1')).json.status === 'Preparing', 5000);
+    await api(r, 'POST', '/api/v1/sim/rfid', { uid: CARD });
+    await until(async () => (await api(r, 'GET', '/api/v1/connectors/1')).json.status === 'Charging', 5000);
+    await api(r, 'POST', '/api/v1/sim/faults', { connectorId: 1, fault: 'outputWriteFails' });
+    await api(r, 'POST', '/api/v1/sim/connectors/1/pause').catch(() => null); // C→B: the machine writes the CP and opens the coil
+
+    assert.equal(await exited, 70, 'sysexits.h EX_SOFTWARE'); // the service manager restarts the firmware
+    const line = stdout.split('\n').find((l) => l.includes('"failSafe":true'));
+    assert.ok(line, `no fail-safe line in the log:\n${stdout.slice(-2000)}`);
+    const record = JSON.parse(line!);
+    assert.equal(record.level, 60);
+    assert.equal(record.source, 'actor');
+    assert.match(record.where, /connector 1/);
+    assert.match(record.error, /OutputWriteError/);
+  });
 });

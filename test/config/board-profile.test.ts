@@ -4,7 +4,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 
-import { BOARDS_DIR, BoardProfileError, listBoardProfiles, loadBoardProfile } from '../../config/board-profile.js';
+import { BOARDS_DIR, BoardProfileError, coilInterlockWarning, listBoardProfiles, loadBoardProfile, type DirectBoardProfile } from '../../config/board-profile.js';
 
 describe('config/board-profile', () => {
   let dir: string;
@@ -87,5 +87,31 @@ describe('config/board-profile', () => {
   it('a sim profile may not carry wiring', async () => {
     await writeFile(join(dir, 'simx.json'), JSON.stringify({ name: 'simx', description: 'x', driver: 'sim', connectors: [] }));
     assert.throws(() => loadBoardProfile('simx', dir), /unknown field "connectors"/);
+  });
+
+  describe('coil interlocks and the hardware watchdog (issue 8 item 4)', () => {
+    it('direct-ref declares the RCD trip and the e-stop in series with the coils, and its watchdog device', () => {
+      const profile = loadBoardProfile('direct-ref') as DirectBoardProfile;
+      assert.deepEqual(profile.coilInterlocks, { residualCurrentTrip: true, emergencyStop: true });
+      assert.deepEqual(profile.watchdog, { device: '/dev/watchdog' });
+      assert.equal(coilInterlockWarning(profile), null);
+    });
+
+    it('a direct board that does not declare them gets a warning naming what is missing; other drivers none', () => {
+      const direct = loadBoardProfile('direct-ref') as DirectBoardProfile;
+      const { coilInterlocks: _, ...undeclared } = direct;
+      assert.match(coilInterlockWarning(undeclared)!, /the RCD trip output and the emergency stop not declared wired in series with the contactor coils/);
+      assert.match(coilInterlockWarning({ ...direct, coilInterlocks: { residualCurrentTrip: true, emergencyStop: false } })!, /: the emergency stop not declared/);
+      assert.equal(coilInterlockWarning(loadBoardProfile('sim')), null);
+      assert.equal(coilInterlockWarning(loadBoardProfile('coprocessor-ref')), null);
+    });
+
+    it('checks the fields', async () => {
+      const direct = JSON.parse(readFileSync(join(BOARDS_DIR, 'direct-ref.json'), 'utf8'));
+      await writeFile(join(dir, 'w.json'), JSON.stringify({ ...direct, name: 'w', watchdog: { device: 'watchdog' } }));
+      await writeFile(join(dir, 'i.json'), JSON.stringify({ ...direct, name: 'i', coilInterlocks: { residualCurrentTrip: 'yes', emergencyStop: true } }));
+      assert.throws(() => loadBoardProfile('w', dir), /watchdog\.device/);
+      assert.throws(() => loadBoardProfile('i', dir), /coilInterlocks\.residualCurrentTrip/);
+    });
   });
 });

@@ -125,6 +125,8 @@ describe('config/load-config', () => {
       ['overcurrentMarginA', 0, 5],
       ['overcurrentGraceMs', 1000, 10000],
       ['lockTimeoutMs', 200, 5000],
+      ['mainsUnderVoltageRatio', 0.05, 0.1],
+      ['mainsOverVoltageRatio', 0.05, 0.1],
       ['meterFailuresBeforeFault', 1, 10],
       ['repeatedFaultLimit', 1, 10],
       ['repeatedFaultWindowMs', 60000, 86400000],
@@ -203,7 +205,7 @@ describe('config/load-config', () => {
       assert.equal(problemOf({ identity: { chargePointId: 'C'.repeat(49) } }).field, 'identity.chargePointId');
       assert.equal(problemOf({ identity: { vendor: '' } }).message, 'config: identity.vendor must be 1 to 20 characters long (got 0)');
       assert.equal(problemOf({ diagnostics: { token: 'short' } }).message, 'config: diagnostics.token must be 16 to 256 characters long (got 5)');
-      assert.equal(problemOf({ metering: { pollIntervalMs: 100 } }).message, 'config: metering.pollIntervalMs must be between 200 and 60000 (got 100)');
+      assert.equal(problemOf({ metering: { pollIntervalMs: 100 } }).message, 'config: metering.pollIntervalMs must be between 200 and 2000 (got 100)');
       assert.equal(problemOf({ authorization: { cardDebounceMs: -1 } }).message, 'config: authorization.cardDebounceMs must be between 0 and 10000 (got -1)');
     });
 

@@ -82,17 +82,19 @@ describe('charger-cli', function () {
       cli('sim', 'fault', 'inject', '1', 'overTemperature', '--temperature', '85', '--location', 'socket'),
       cli('sim', 'fault', 'clear', '1', 'overTemperature'),
       cli('sim', 'card', 'deadbeef'),
-      cli('sim', 'ev', '1', '--target-soc', '90', '--ignore-pwm', '--follow-delay-ms', '200'),
+      cli('sim', 'ev', '1', '--target-soc', '90', '--ignore-pwm', '--follow-delay-ms', '200', '--overdraw-phase', 'all'),
+      cli('sim', 'fault', 'inject', '2', 'evOverdraw', '--overdraw', '10', '--overdraw-phase', '3'),
     ]);
     for (const run of runs) assert.equal(run.code, 0, run.stderr);
     const byMethod = (method: string) => sim.calls.filter((c) => c.method === method).map((c) => c.args);
     assert.deepEqual(byMethod('injectFault').sort((a, b) => String(a[0]).localeCompare(String(b[0]))), [
       [1, 'overTemperature', { temperatureC: 85, location: 'socket' }],
+      [2, 'evOverdraw', { overdrawA: 10, overdrawPhase: 3 }],
       [null, 'emergencyStop', undefined],
     ]);
     assert.deepEqual(byMethod('clearFault'), [[1, 'overTemperature']]);
     assert.deepEqual(byMethod('presentCard'), [['DEADBEEF']]);
-    assert.deepEqual(byMethod('setEv'), [[1, { targetSocPercent: 90, ignorePwm: true, followDelayMs: 200 }]]);
+    assert.deepEqual(byMethod('setEv'), [[1, { targetSocPercent: 90, ignorePwm: true, followDelayMs: 200, overdrawPhase: 'all' }]]);
 
     const reset = await cli('reset', '2');
     assert.equal(reset.code, 0, reset.stderr);
@@ -111,6 +113,7 @@ describe('charger-cli', function () {
       ['frobnicate'],
       ['sim', 'fault', 'inject', '1', 'fire'],
       ['sim', 'plug', '1', '--phases', '2'],
+      ['sim', 'ev', '1', '--overdraw-phase', 'L2'],
       ['--bogus', 'status'],
       [],
     ]) {

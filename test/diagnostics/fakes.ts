@@ -148,7 +148,7 @@ export class FakeSimulation implements SimulationControl {
         ev: connectorId === 1
           ? {
               phases: 1, maxCurrentA: 32, batteryCapacityWh: 60000, socPercent: 20, targetSocPercent: 80,
-              followDelayMs: 1000, ignorePwm: false, requestsVentilation: false, hasDiode: true, overdrawA: 0, wakeDelayMs: 500,
+              followDelayMs: 1000, ignorePwm: false, requestsVentilation: false, hasDiode: true, overdrawA: 0, overdrawPhase: 'all', wakeDelayMs: 500,
             }
           : null,
         drawnCurrentA: connectorId === 1 ? [31.9, 0, 0] : [0, 0, 0],

@@ -191,6 +191,8 @@ describe('diagnostics server', () => {
         await call('DELETE', '/api/v1/sim/faults', { body: { connectorId: null, fault: 'emergencyStop' } }),
         await call('POST', '/api/v1/sim/faults/clear', { body: { connectorId: 1, fault: 'overTemperature' } }),
         await call('PUT', '/api/v1/sim/mains', { body: { voltages: [230, 231.5, 0] } }),
+        await call('POST', '/api/v1/sim/faults', { body: { connectorId: 1, fault: 'evOverdraw', params: { overdrawA: 10, overdrawPhase: 2 } } }),
+        await call('PATCH', '/api/v1/sim/connectors/1/ev', { body: { overdrawA: 3, overdrawPhase: 'all' } }),
       ];
       for (const answer of answers) assert.equal(answer.status, 200, JSON.stringify(answer.body));
       assert.deepEqual(sim.calls, [
@@ -200,6 +202,8 @@ describe('diagnostics server', () => {
         { method: 'clearFault', args: [null, 'emergencyStop'] },
         { method: 'clearFault', args: [1, 'overTemperature'] },
         { method: 'setMainsVoltage', args: [[230, 231.5, 0]] },
+        { method: 'injectFault', args: [1, 'evOverdraw', { overdrawA: 10, overdrawPhase: 2 }] },
+        { method: 'setEv', args: [1, { overdrawA: 3, overdrawPhase: 'all' }] },
       ]);
     });
 
@@ -230,6 +234,8 @@ describe('diagnostics server', () => {
         ['POST', '/api/v1/sim/connectors/1/plug', { ev: { wings: 2 } }, 'body.ev', '"wings"'],
         ['PATCH', '/api/v1/sim/connectors/1/ev', {}, 'body', 'at least 1'],
         ['PATCH', '/api/v1/sim/connectors/1/ev', { maxCurrentA: -1 }, 'body.maxCurrentA', '>= 0'],
+        ['PATCH', '/api/v1/sim/connectors/1/ev', { overdrawPhase: 4 }, 'body.overdrawPhase', 'must be one of'],
+        ['POST', '/api/v1/sim/faults', { connectorId: 1, fault: 'evOverdraw', params: { overdrawPhase: 'L2' } }, 'body.params.overdrawPhase', 'must be one of'],
         ['PATCH', '/api/v1/sim/connectors/1/ev', { socPercent: '50' }, 'body.socPercent', 'number'],
         ['POST', '/api/v1/sim/rfid', { uid: 'xyz!' }, 'body.uid', 'hex'],
         ['POST', '/api/v1/sim/rfid', { uid: 'abc' }, 'body.uid', '4 to 20 hex digits'],

@@ -146,6 +146,21 @@ describe('virtual EV', () => {
     f.board.stop();
   });
 
+  it('over-draws on one phase alone when told which', async () => {
+    const f = makeBoard();
+    await startCharging(f, 16, { overdrawA: 3, overdrawPhase: 3 });
+    assert.deepEqual(f.snap().drawnCurrentA, [16, 16, 19]);
+    f.sim.injectFault(1, 'evOverdraw', { overdrawA: 4, overdrawPhase: 2 });
+    assert.deepEqual(f.snap().drawnCurrentA, [16, 20, 16]);
+    f.sim.clearFault(1, 'evOverdraw');
+    assert.deepEqual(f.snap().drawnCurrentA, [16, 16, 19]);
+    f.sim.setEv(1, { overdrawPhase: 'all' });
+    assert.deepEqual(f.snap().drawnCurrentA, [19, 19, 19]);
+    assert.throws(() => f.sim.setEv(1, { overdrawPhase: 4 as never }), /overdrawPhase/);
+    assert.throws(() => f.sim.injectFault(1, 'evOverdraw', { overdrawPhase: 0 as never }), /overdrawPhase/);
+    f.board.stop();
+  });
+
   it('unplugs to A with no cable and no current', async () => {
     const f = makeBoard();
     await startCharging(f, 16, {});

@@ -13,6 +13,7 @@ import { Charger } from '../../app/charger.js';
 import { SessionStore } from '../../app/persistence/session-store.js';
 import { FaultLogStore } from '../../app/persistence/fault-log-store.js';
 import type { ConnectorStatus } from '../../app/records.js';
+import { FailSafe, type FailSafeRecord } from '../../app/safety/fail-safe.js';
 
 export const CARD = '04A1B2C3D4';
 export const OTHER_CARD = '0BADC0DE';
@@ -24,6 +25,8 @@ export interface ChargerFixture {
   readonly sim: SimulationControl;
   readonly config: ChargerConfig;
   readonly dataDir: string;
+  /** With options.failSafe: the fail-safe path the charger's actors report to, its log and the exit codes it asked for. */
+  readonly failSafe: { readonly path: FailSafe; readonly log: FailSafeRecord[]; readonly exits: number[] } | null;
   status(connectorId?: number): ConnectorStatus;
   /** Advances the virtual clock. */
   advance(ms: number): Promise<void>;
@@ -40,6 +43,8 @@ export interface FixtureOptions {
   readonly clock?: VirtualClock;
   /** Acts on the simulated world before the charger starts (a fault present at power-up). */
   readonly prepare?: (sim: SimulationControl) => void;
+  /** Route actor errors to a fail-safe path whose exit is recorded, not taken (app/main.ts gives the real one). */
+  readonly failSafe?: boolean;
 }
 
 export async function startCharger(overrides: ConfigOverrides = {}, options: FixtureOptions = {}): Promise<ChargerFixture> {
@@ -57,7 +62,16 @@ export async function startCharger(overrides: ConfigOverrides = {}, options: Fix
   ]);
   const board = createSimBoard({ clock, connectors: config.connectors, mainsVoltageV: config.site.nominalVoltageV });
   options.prepare?.(board.simulation);
-  const charger = new Charger({ config, hardware: board.hardware, simulation: board.simulation, clock, sessions, faultLog });
+  const failSafe = options.failSafe ? recordingFailSafe(board) : null;
+  const charger = new Charger({
+    config,
+    hardware: board.hardware,
+    simulation: board.simulation,
+    clock,
+    sessions,
+    faultLog,
+    ...(failSafe ? { onSoftwareFault: failSafe.path.trip } : {}),
+  });
   await charger.start();
   await clock.advance(300); // RCD self-test and first meter read
   let stopped = false;
@@ -74,6 +88,7 @@ export async function startCharger(overrides: ConfigOverrides = {}, options: Fix
     sim: board.simulation,
     config,
     dataDir,
+    failSafe,
     status: (connectorId = 1) => charger.status().connectors.find((c) => c.connectorId === connectorId)!,
     advance: (ms) => clock.advance(ms),
     stop,
@@ -82,6 +97,13 @@ export async function startCharger(overrides: ConfigOverrides = {}, options: Fix
       await rm(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+function recordingFailSafe(board: SimBoard): NonNullable<ChargerFixture['failSafe']> {
+  const log: FailSafeRecord[] = [];
+  const exits: number[] = [];
+  const path = new FailSafe({ hardware: board.hardware, log: (record) => log.push(record), exit: (code) => exits.push(code) });
+  return { path, log, exits };
 }
 
 /** Plugs an EV into connector 1, presents the card and runs until it charges. */

@@ -48,6 +48,8 @@ export const EXPECTED_FAULTS: Readonly<Record<string, ExpectedFault>> = {
   LockFailure: row('ConnectorLockFailure', 'untilUnplug', 'none', true),
   MeterFailure: row('PowerMeterFailure', 'auto', 'none', true),
   OverCurrent: row('OverCurrentFailure', 'untilUnplug', 'none', true),
+  MainsOverVoltage: row('OverVoltage', 'auto', 'none', true),
+  MainsUnderVoltage: row('UnderVoltage', 'auto', 'none', true),
   InterlockRefused: row('InternalError', 'untilUnplug', 'none', true),
   SafetyControllerLost: row('InternalError', 'auto', 'none', true, 'station'),
   EmergencyStop: row('OtherError', 'auto', 'none', true, 'station'),

@@ -26,8 +26,11 @@ export const STOP_C = 71;
 export const RESTORE_C = 62;
 /** An EV left in C after the PWM is withdrawn has its power cut under load after this (reference A3 seq 10.2: EVerest, Tinkerforge 6 s). */
 export const POWER_OFF_UNDER_LOAD_MS = 6000;
-/** Time an EV gets to follow a lower PWM before the lower figure counts (reference A3: ≤ 5 s [unverified], some EVs need about 6 s). */
-export const EV_FOLLOW_TIME_MS = 6000;
+/** Time an EV gets to follow a lower PWM before the lower figure counts (reference A3: IEC 61851-1 gives the EV 5 s). */
+export const EV_FOLLOW_TIME_MS = 5000;
+/** Mains band around the nominal voltage (IEC 60038 / EN 50160: 230 V ±10 %, 207–253 V). */
+export const MAINS_UNDER_VOLTAGE_RATIO = 0.1;
+export const MAINS_OVER_VOLTAGE_RATIO = 0.1;
 /** Lock feedback must confirm within this time (project figure). */
 export const LOCK_TIMEOUT_MS = 1000;
 /** Consecutive failed meter reads before MeterFailure (project figure). */
@@ -63,6 +66,8 @@ export const REFERENCE_SAFETY = {
   rcdSelfTestIntervalMs: RCD_SELF_TEST_INTERVAL_MS,
   /** A released emergency stop clears by itself (a new driver action is still needed to charge); latching is a site's option. */
   emergencyStopLatches: false,
+  mainsUnderVoltageRatio: MAINS_UNDER_VOLTAGE_RATIO,
+  mainsOverVoltageRatio: MAINS_OVER_VOLTAGE_RATIO,
   /** No interlock is switched off by default. */
   disabledInterlocks: [] as readonly string[],
 } as const;

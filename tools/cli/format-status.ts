@@ -166,7 +166,7 @@ function formatSimConnector(c: SimConnectorSnapshot): string {
     lines.push(
       `  EV ${ev.phases}-phase max ${ev.maxCurrentA} A, SoC ${ev.socPercent.toFixed(1)} % → ${ev.targetSocPercent} % of ${kWh(ev.batteryCapacityWh)}`,
       `     follows PWM after ${ev.followDelayMs} ms, wakes after ${ev.wakeDelayMs} ms, ignores PWM ${ev.ignorePwm ? 'YES' : 'no'}, ` +
-        `ventilation ${ev.requestsVentilation ? 'yes' : 'no'}, diode ${ev.hasDiode ? 'yes' : 'MISSING'}, overdraw ${ev.overdrawA} A`,
+        `ventilation ${ev.requestsVentilation ? 'yes' : 'no'}, diode ${ev.hasDiode ? 'yes' : 'MISSING'}, overdraw ${ev.overdrawA} A${ev.overdrawPhase === 'all' ? '' : ` on L${ev.overdrawPhase}`}`,
     );
   }
   lines.push(`  injected faults: ${c.faults.length > 0 ? c.faults.join(', ') : 'none'}`);

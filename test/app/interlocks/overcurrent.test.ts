@@ -1,6 +1,7 @@
 // An EV drawing more than the PWM offers (reference A5, EVerest): tolerated up to
-// (offered + overcurrentMarginA) × (1 + overcurrentToleranceRatio), and beyond that for less than
-// overcurrentGraceMs; beyond both, OverCurrent stops it (untilUnplug).
+// (offered + 0.5 A) × 1.1, and beyond that for less than 7 s; beyond both, OverCurrent stops it
+// (untilUnplug). After a lowered PWM the EV has 5 s to follow (IEC 61851-1 Table A.6,
+// reference A3); one that ignores it is stopped within 10 s of the change (issue 8 item 9).
 
 import { strict as assert } from 'node:assert';
 import { evCurrentFromDuty } from '../../../hal/sim/pilot-physics.js';
@@ -22,9 +23,20 @@ import {
 import { EV_FOLLOW_TIME_MS } from '../../support/safety-reference.js';
 
 const POLL_MS = 1000;
+/** Reference A5, EVerest: (I_PWM + 0.5 A) × 1.10 for 7 s. */
+const MARGIN_A = 0.5;
+const TOLERANCE_RATIO = 0.1;
+const GRACE_MS = 7000;
+/** Reference A3 (IEC 61851-1 Table A.6): the EV follows a new PWM within 5 s; one PWM change every 5 s at most. */
+const EV_FOLLOW_MS = EV_FOLLOW_TIME_MS;
+const PWM_UPDATE_INTERVAL_MS = 5000;
+/** Issue 8 item 9: an EV ignoring a lowered PWM is stopped within 10 s of the change. */
+const LOWERED_PWM_REACTION_MS = 10_000;
+/** Reference A5, OpenEVSE: 65 °C derates to ½ current. */
+const DERATE_HALF_C = 65;
 /** What the EV draws at 32 A offered: it decodes the duty cycle (53.3 % → 31.98 A). */
 const FOLLOWED_A = evCurrentFromDuty(dutyCycleForCurrent(32));
-const LIMIT_A = (32 + SAFETY.overcurrentMarginA) * (1 + SAFETY.overcurrentToleranceRatio); // 35.75 A
+const LIMIT_A = (32 + MARGIN_A) * (1 + TOLERANCE_RATIO); // 35.75 A
 
 function drawnA(f: ChargerFixture): number {
   return f.sim.snapshot().connectors[0]!.drawnCurrentA[0];
@@ -41,7 +53,7 @@ async function expectStillCharging(f: ChargerFixture, forMs: number): Promise<vo
   assert.equal(lastSession(f).stoppedAt, null);
 }
 
-describe(`EV over-draw → OverCurrent (limit (32 + ${SAFETY.overcurrentMarginA}) × ${1 + SAFETY.overcurrentToleranceRatio} = ${LIMIT_A} A, grace ${SAFETY.overcurrentGraceMs} ms)`, () => {
+describe(`EV over-draw → OverCurrent (limit (32 + ${MARGIN_A}) × ${1 + TOLERANCE_RATIO} = ${LIMIT_A} A, grace ${GRACE_MS} ms)`, () => {
   it('within the tolerance nothing happens, however long', async () => {
     await withCharger(async (f) => {
       await startSession(f);
@@ -58,7 +70,7 @@ describe(`EV over-draw → OverCurrent (limit (32 + ${SAFETY.overcurrentMarginA}
       await startSession(f);
       for (let i = 0; i < 3; i++) {
         f.sim.injectFault(1, 'evOverdraw', { overdrawA: 10 });
-        await expectStillCharging(f, SAFETY.overcurrentGraceMs - POLL_MS);
+        await expectStillCharging(f, GRACE_MS - POLL_MS);
         f.sim.clearFault(1, 'evOverdraw');
         await expectStillCharging(f, POLL_MS);
       }
@@ -70,11 +82,11 @@ describe(`EV over-draw → OverCurrent (limit (32 + ${SAFETY.overcurrentMarginA}
       await startSession(f);
       const overdrawA = Number((LIMIT_A - FOLLOWED_A + 0.02).toFixed(2)); // 3.79 A: 35.77 A drawn
       f.sim.injectFault(1, 'evOverdraw', { overdrawA });
-      await f.advance(SAFETY.overcurrentGraceMs);
+      await f.advance(GRACE_MS);
       assert.equal(contactor(f).commanded, 'closed', 'stopped before the grace time');
       assert.ok(await f.clock.advanceUntil(() => contactor(f).commanded === 'open', POLL_MS + 100, 1), 'not stopped after the grace time');
       await expectSignalled(f, 'OverCurrent', {
-        values: { offeredA: 32, limitA: LIMIT_A, forMs: SAFETY.overcurrentGraceMs },
+        values: { offeredA: 32, limitA: LIMIT_A, forMs: GRACE_MS },
       });
       const { drawnA: recorded } = logEntries(f, 'OverCurrent', 'raised')[0]!.values as { drawnA: number };
       assert.ok(recorded > LIMIT_A && recorded < LIMIT_A + 0.1, `fault log drawnA ${recorded}`);
@@ -85,37 +97,90 @@ describe(`EV over-draw → OverCurrent (limit (32 + ${SAFETY.overcurrentMarginA}
     });
   });
 
-  it('an EV that ignores a lower PWM gets EV_FOLLOW_TIME_MS to follow, then the grace time, then is stopped', async () => {
+  for (const phase of [1, 2, 3] as const) {
+    it(`over-draw on L${phase} alone, the other phases as offered: stopped after the grace time`, async () => {
+      await withCharger(async (f) => {
+        await startSession(f);
+        f.sim.injectFault(1, 'evOverdraw', { overdrawA: 10, overdrawPhase: phase });
+        await f.advance(100);
+        const drawn = f.sim.snapshot().connectors[0]!.drawnCurrentA.map((a) => a.toFixed(2));
+        const expected = [1, 2, 3].map((p) => (p === phase ? FOLLOWED_A + 10 : FOLLOWED_A).toFixed(2));
+        assert.deepEqual(drawn, expected);
+        await f.advance(GRACE_MS - 100);
+        assert.equal(contactor(f).commanded, 'closed', 'stopped before the grace time');
+        assert.ok(await f.clock.advanceUntil(() => contactor(f).commanded === 'open', POLL_MS + 100, 1), `over-draw on L${phase} alone not stopped`);
+        await expectSignalled(f, 'OverCurrent', { values: { offeredA: 32, drawnA: FOLLOWED_A + 10 } });
+        expectSessionStoppedBy(f, 'OverCurrent');
+      });
+    });
+  }
+
+  /** Lowers the offer from 32 A to 16 A by derating (the PWM pacing is ready) and returns when the PWM changed. */
+  async function lowerOfferTo16(f: ChargerFixture): Promise<number> {
+    await f.advance(PWM_UPDATE_INTERVAL_MS);
+    f.sim.injectFault(1, 'overTemperature', { temperatureC: DERATE_HALF_C }); // 32 → 16 A
+    const output = f.status().pilot.output;
+    assert.ok(output.mode === 'pwm' && output.dutyPercent === dutyCycleForCurrent(16), `PWM not lowered at once: ${JSON.stringify(output)}`);
+    return f.clock.now();
+  }
+
+  for (const pollIntervalMs of [1000, 2000]) {
+    it(`an EV that ignores a lowered PWM: not stopped within the 5 s it has to follow, stopped within 10 s of the change (meter polled every ${pollIntervalMs} ms)`, async () => {
+      await withCharger(async (f) => {
+        await startSession(f, 1, { ignorePwm: true });
+        const changedAt = await lowerOfferTo16(f);
+        assert.equal(drawnA(f), 32);
+        await f.advance(EV_FOLLOW_MS);
+        assert.equal(contactor(f).commanded, 'closed', 'stopped before the EV had its 5 s to follow');
+        const stopped = await f.clock.advanceUntil(() => contactor(f).commanded === 'open', changedAt + LOWERED_PWM_REACTION_MS - f.clock.now(), 1);
+        assert.ok(stopped, `an EV drawing twice the offer was not stopped within ${LOWERED_PWM_REACTION_MS} ms of the PWM change`);
+        await expectSignalled(f, 'OverCurrent', { values: { offeredA: 16, drawnA: 32 } });
+        expectSessionStoppedBy(f, 'OverCurrent');
+      }, { metering: { pollIntervalMs } });
+    });
+  }
+
+  it('an EV that follows a lowered PWM but stays just beyond the tolerance of the new offer is stopped within 10 s', async () => {
     await withCharger(async (f) => {
-      await startSession(f, 1, { ignorePwm: true });
-      await f.advance(SAFETY.pwmMinUpdateIntervalMs);
-      f.sim.injectFault(1, 'overTemperature', { temperatureC: SAFETY.temperatureDerateHalfC }); // 32 → 16 A
-      assert.equal(f.status().allowedCurrentA, 16);
-      assert.equal(drawnA(f), 32);
-      await f.advance(EV_FOLLOW_TIME_MS + SAFETY.overcurrentGraceMs - POLL_MS);
-      assert.equal(contactor(f).commanded, 'closed', 'stopped before follow time + grace time');
-      await f.advance(2 * POLL_MS + 100);
-      assert.equal(contactor(f).commanded, 'open', 'an EV drawing twice the offer was not stopped');
-      await expectSignalled(f, 'OverCurrent', { values: { offeredA: 16, drawnA: 32 } });
-      expectSessionStoppedBy(f, 'OverCurrent');
+      await startSession(f);
+      const changedAt = await lowerOfferTo16(f);
+      f.sim.injectFault(1, 'evOverdraw', { overdrawA: 3 }); // 16 + 3 = 19 A > (16 + 0.5) × 1.1 = 18.15 A
+      const stopped = await f.clock.advanceUntil(() => contactor(f).commanded === 'open', changedAt + LOWERED_PWM_REACTION_MS - f.clock.now(), 1);
+      assert.ok(stopped, 'not stopped within 10 s of the PWM change');
+      await expectSignalled(f, 'OverCurrent', { values: { offeredA: 16 } });
     });
   });
 
-  it('an EV that follows a lower PWM within EV_FOLLOW_TIME_MS is not stopped', async () => {
+  it('an EV that followed a lowered PWM within the tolerance and later over-draws gets the steady 7 s grace', async () => {
     await withCharger(async (f) => {
-      await startSession(f, 1, { followDelayMs: EV_FOLLOW_TIME_MS - 1000 });
-      await f.advance(SAFETY.pwmMinUpdateIntervalMs);
-      f.sim.injectFault(1, 'overTemperature', { temperatureC: SAFETY.temperatureDerateHalfC });
-      await expectStillCharging(f, 60_000);
-      assert.ok(drawnA(f) < 16.5, `still draws ${drawnA(f)} A`);
+      await startSession(f);
+      f.sim.injectFault(1, 'evOverdraw', { overdrawA: 1.5 }); // 17.5 A on 16 A: within (16 + 0.5) × 1.1 = 18.15 A
+      await lowerOfferTo16(f);
+      await expectStillCharging(f, 20_000);
+      f.sim.injectFault(1, 'evOverdraw', { overdrawA: 4 }); // 20 A
+      await f.advance(GRACE_MS);
+      assert.equal(contactor(f).commanded, 'closed', 'a steady over-draw was stopped before the 7 s grace');
+      assert.ok(await f.clock.advanceUntil(() => contactor(f).commanded === 'open', POLL_MS + 100, 1), 'not stopped after the grace time');
+      await expectSignalled(f, 'OverCurrent', { values: { offeredA: 16, forMs: GRACE_MS } });
     });
   });
+
+  for (const followDelayMs of [EV_FOLLOW_MS, 6000]) {
+    it(`an EV that follows a lowered PWM after ${followDelayMs} ms is not stopped${followDelayMs > EV_FOLLOW_MS ? ' (some EVs need about 6 s: reference A3, EVerest #762)' : ''}`, async () => {
+      await withCharger(async (f) => {
+        await startSession(f, 1, { followDelayMs });
+        await lowerOfferTo16(f);
+        await expectStillCharging(f, 60_000);
+        assert.ok(drawnA(f) < 16.5, `still draws ${drawnA(f)} A`);
+      });
+    });
+  }
 
   it('stays after the EV behaves until it is unplugged; a reset does not clear it', async () => {
     await withCharger(async (f) => {
       await startSession(f);
       f.sim.injectFault(1, 'evOverdraw', { overdrawA: 10 });
-      await f.advance(SAFETY.overcurrentGraceMs + 2 * POLL_MS);
+      await f.advance(GRACE_MS + 2 * POLL_MS);
       f.sim.clearFault(1, 'evOverdraw');
       await expectStaysFaulted(f, 'OverCurrent', SAFETY.faultRetryDelayMs, false);
       f.charger.resetFaults(null);

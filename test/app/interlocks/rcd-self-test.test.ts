@@ -15,8 +15,8 @@ import { RcdSelfTestScheduler, type RcdSelfTestState } from '../../../app/safety
 /** Reference A5 (Tinkerforge: RCD self-test every 24 h): the longest a passed test may vouch for the module. */
 const DAY_MS = 86_400_000;
 const HOUR_MS = 3_600_000;
-/** Fewer meter reads over two simulated days (metering.pollIntervalMs allows up to 60 s). */
-const SLOW_METER = { metering: { pollIntervalMs: 60_000 } };
+/** Fewer meter reads over two simulated days (metering.pollIntervalMs allows up to 2 s). */
+const SLOW_METER = { metering: { pollIntervalMs: 2000 } };
 /** A shorter interval (allowed: 1–24 h) for the session cases, so they simulate hours rather than days. */
 const SIX_HOURS_MS = 6 * 3_600_000;
 const SIX_HOUR_TESTS = { ...SLOW_METER, safety: { rcdSelfTestIntervalMs: SIX_HOURS_MS } };

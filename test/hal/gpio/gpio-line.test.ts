@@ -1,4 +1,5 @@
 import { strict as assert } from 'node:assert';
+import { OutputWriteError } from '../../../hal/interfaces.js';
 import { existsSync } from 'node:fs';
 import { CHATTER_LIMIT_FACTOR, GpioInput, GpioOutput } from '../../../hal/gpio/gpio-line.js';
 import { HardwareUnavailableError } from '../../../hal/hardware-packages.js';
@@ -41,13 +42,15 @@ describe('GPIO output', () => {
     assert.deepEqual(rig.onoff.line(7).writes, [0, 1, 0, 1, 0]);
   });
 
-  it('counts a failed write instead of throwing into the caller', async () => {
+  it('throws OutputWriteError on a failed write (a safety output that cannot be written is a fault), naming the line', async () => {
     const rig = gpioRig();
     const out = await rig.output(8);
     rig.onoff.failWrites(8);
-    assert.doesNotThrow(() => out.set(true));
+    assert.throws(() => out.set(true), (error: unknown) =>
+      error instanceof OutputWriteError && error.path === '/sys/class/gpio/gpio8/value' && /EIO/.test(error.reason));
     assert.equal(out.writeErrors, 1);
     assert.equal(out.asserted, true, 'asserted is the last command');
+    assert.doesNotThrow(() => out.close(), 'closing is best effort');
   });
 });
 

@@ -1,4 +1,5 @@
 import { strict as assert } from 'node:assert';
+import { OutputWriteError } from '../../../hal/interfaces.js';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { HardwareUnavailableError } from '../../../hal/hardware-packages.js';
@@ -65,11 +66,12 @@ describe('sysfs PWM', () => {
     assert.equal(sysfs.read(0, 0, 'enable'), null);
   });
 
-  it('a failed write is counted, not thrown into the caller', async () => {
+  it('a failed write throws OutputWriteError (the pilot is a safety output) and is counted', async () => {
     sysfs = createFakePwmSysfs();
     const pwm = await SysfsPwm.open({ chip: 0, channel: 0, frequencyHz: 1000 }, 'pilot', sysfs.root);
     sysfs.dispose(); // the channel vanishes under the driver
-    assert.doesNotThrow(() => pwm.setDutyPercent(50));
+    assert.throws(() => pwm.setDutyPercent(50), (error: unknown) =>
+      error instanceof OutputWriteError && error.device === 'pilot' && error.path === pwm.dutyCycleFile);
     assert.equal(pwm.writeErrors, 1);
     await pwm.close();
   });
