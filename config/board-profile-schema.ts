@@ -18,6 +18,8 @@ const gpioInput = {
 } as const;
 
 const i2cAddress = { bus: integer(0, 31), address: integer(3, 119) } as const;
+/** Coil released → main contacts open, ms: beyond 100 ms no C→B budget can hold (IEC 61851-1 Table A.6, reference A3). */
+const contactorDropOut = integer(1, 100);
 const adcChannel = { enum: [0, 1, 2, 3] } as const;
 const adcFullScale = { enum: [6.144, 4.096, 2.048, 1.024, 0.512, 0.256] } as const;
 
@@ -129,8 +131,8 @@ const directConnector = {
     contactor: {
       type: 'object',
       additionalProperties: false,
-      required: ['coil', 'mirror'],
-      properties: { coil: gpioLine, mirror: gpioInput },
+      required: ['coil', 'mirror', 'dropOutMs'],
+      properties: { coil: gpioLine, mirror: gpioInput, dropOutMs: contactorDropOut },
     },
     lock: {
       oneOf: [
@@ -183,7 +185,11 @@ export const BOARD_PROFILE_SCHEMA = {
   allOf: [
     {
       if: { properties: { driver: { const: 'sim' } } },
-      then: { additionalProperties: false, properties: { ...common, driver: { const: 'sim' } } },
+      then: {
+        additionalProperties: false,
+        required: ['contactorDropOutMs'],
+        properties: { ...common, driver: { const: 'sim' }, contactorDropOutMs: contactorDropOut },
+      },
     },
     {
       if: { properties: { driver: { const: 'direct' } } },
@@ -226,8 +232,8 @@ export const BOARD_PROFILE_SCHEMA = {
             items: {
               type: 'object',
               additionalProperties: false,
-              required: ['connectorId', 'hasLock', 'meter', 'led'],
-              properties: { connectorId: integer(1, 8), hasLock: { type: 'boolean' }, meter, led },
+              required: ['connectorId', 'hasLock', 'contactorDropOutMs', 'meter', 'led'],
+              properties: { connectorId: integer(1, 8), hasLock: { type: 'boolean' }, contactorDropOutMs: contactorDropOut, meter, led },
             },
           },
           station,

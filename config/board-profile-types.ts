@@ -81,7 +81,8 @@ export interface DirectConnectorWiring {
     readonly supplyV: number;
     readonly pollMs: number;
   } | null;
-  readonly contactor: { readonly coil: GpioLineWiring; readonly mirror: GpioInputWiring };
+  /** dropOutMs: coil released → main contacts open, worst case, from the contactor's datasheet (docs/reaction-budgets.md). */
+  readonly contactor: { readonly coil: GpioLineWiring; readonly mirror: GpioInputWiring; readonly dropOutMs: number };
   /** Sockets only. */
   readonly lock: { readonly lockMotor: GpioLineWiring; readonly unlockMotor: GpioLineWiring; readonly feedback: GpioInputWiring; readonly pulseMs: number } | null;
   readonly residualCurrent: {
@@ -100,6 +101,8 @@ export interface DirectConnectorWiring {
 export interface CoprocessorConnectorWiring {
   readonly connectorId: number;
   readonly hasLock: boolean;
+  /** Coil released → main contacts open, worst case, from the contactor's datasheet (docs/reaction-budgets.md). */
+  readonly contactorDropOutMs: number;
   readonly meter: MeterWiring;
   readonly led: LedWiring;
 }
@@ -108,6 +111,8 @@ export interface SimBoardProfile {
   readonly name: string;
   readonly description: string;
   readonly driver: 'sim';
+  /** The simulated contactors' mechanical delay (pull-in and drop-out). */
+  readonly contactorDropOutMs: number;
 }
 
 /** The SoC's hardware watchdog, kicked by the firmware while its control loop is healthy. */

@@ -101,6 +101,22 @@ function deepFreeze<T>(value: T): T {
 }
 
 /**
+ * The safety-relevant devices a profile drives with real drivers (hal/load-board.ts builds the
+ * simulated board only for driver "sim"); empty when every one of them is simulated. What the
+ * board is called says nothing: a profile named "sim" may load real drivers.
+ */
+export function realSafetyDevices(profile: BoardProfile): string[] {
+  switch (profile.driver) {
+    case 'sim':
+      return [];
+    case 'direct':
+      return ['contactor', 'control pilot', 'residual current monitor', 'emergency stop', 'earth monitor', 'temperature sensors', 'lock'];
+    case 'coprocessor':
+      return ['safety co-processor (contactor, control pilot, residual current monitor, lock)', 'emergency stop', 'earth monitor', 'temperature sensors'];
+  }
+}
+
+/**
  * On a board whose contactors the firmware drives itself (direct), the warning to log at start
  * unless the profile declares the RCD trip and the e-stop wired in series with the coils; null
  * when there is nothing to warn of (declared, or a co-processor or the simulation drives them).

@@ -55,6 +55,8 @@ export interface SafetyConfig {
   readonly repeatedFaultWindowMs: number;
   /** Holdoff before a recovered residual-current or ground fault lets charging resume. */
   readonly faultRetryDelayMs: number;
+  /** A passed RCD self-test vouches for the module this long; then it is tested again before the next close, and while idle. */
+  readonly rcdSelfTestIntervalMs: number;
   /** The emergency stop stays latched after release until a technician reset (else it clears on release; energy needs a new driver action either way). */
   readonly emergencyStopLatches: boolean;
   /** Interlocks switched off; allowed only on the simulated board, for development. */

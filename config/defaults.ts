@@ -5,7 +5,7 @@ export const DEFAULT_SAFETY: SafetyConfig = {
   contactorFeedbackTimeoutMs: 500, // A5: OpenEVSE checks AC sense 1 s after opening; we are stricter
   contactorCloseTimeoutMs: 500,
   stateFDurationMs: 300, // A3: EVerest state_F_after_fault_ms, "≥300 ms"
-  pilotDebounceMs: 75, // A3: Tinkerforge debounce 75 ms, keeps contactor-open within 100 ms
+  pilotDebounceMs: 30, // A1: filtering adds at most 50 ms (A3: OpenEVSE 25 ms); fits every reference board's C→B budget (docs/reaction-budgets.md)
   pwmMinUpdateIntervalMs: 5000, // A3: at most one PWM update every 5 s (EVerest IEC_PWM_MAX_UPDATE_INTERVAL)
   overcurrentToleranceRatio: 0.1, // A5: EVerest (I_PWM + 0.5 A) × 1.10
   overcurrentMarginA: 0.5,
@@ -21,6 +21,7 @@ export const DEFAULT_SAFETY: SafetyConfig = {
   repeatedFaultLimit: 6, // A5: OpenEVSE hard-faults after more than 6 retries
   repeatedFaultWindowMs: 3_600_000,
   faultRetryDelayMs: 300_000, // A5: OpenEVSE retries GFI / ground faults after 5 min
+  rcdSelfTestIntervalMs: 86_400_000, // A5: Tinkerforge tests the RCD every 24 h (OpenEVSE: before every close)
   emergencyStopLatches: false,
   disabledInterlocks: [],
 };

@@ -9,7 +9,8 @@ import type { ChargerConfig, ConnectorConfig } from './charger-config.js';
 import { DEFAULT_CONFIG } from './defaults.js';
 import { CONFIG_SCHEMA } from './schema.js';
 import { describeValue, schemaProblems, type SchemaProblem } from './schema-messages.js';
-import { listBoardProfiles } from './board-profile.js';
+import { BOARDS_DIR, listBoardProfiles, loadBoardProfile, realSafetyDevices, type BoardProfile } from './board-profile.js';
+import { C_TO_B_BUDGET_MS, C_TO_B_OPEN_LIMIT_MS, REACTION_MARGIN_MS, cToBPath, maxPilotDebounceMs } from './reaction-budget.js';
 
 export type ConfigProblem = SchemaProblem;
 
@@ -30,7 +31,7 @@ export class ConfigError extends Error {
 }
 
 /** Reads, checks and completes a config file. Throws ConfigError. */
-export function loadConfigFile(path: string): ChargerConfig {
+export function loadConfigFile(path: string, boardsDir: string = BOARDS_DIR): ChargerConfig {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
@@ -46,21 +47,22 @@ export function loadConfigFile(path: string): ChargerConfig {
   } catch (err) {
     throw new ConfigError(path, [{ field: '', message: describeJsonError(text, err as Error) }]);
   }
-  return resolveConfig(raw, path);
+  return resolveConfig(raw, path, boardsDir);
 }
 
 /**
- * Completes a parsed config with the defaults and checks it. Returns a deeply frozen config.
+ * Completes a parsed config with the defaults and checks it, against the board profile it names
+ * too (read from `boardsDir`). Returns a deeply frozen config.
  * Throws ConfigError listing every problem, one per line, the most important first.
  */
-export function resolveConfig(raw: unknown, source = 'config'): ChargerConfig {
+export function resolveConfig(raw: unknown, source = 'config', boardsDir: string = BOARDS_DIR): ChargerConfig {
   if (!isPlainObject(raw)) {
     throw new ConfigError(source, [{ field: '', message: `the config must be a JSON object (got ${describeValue(raw)})` }]);
   }
   const merged = deepMerge(DEFAULT_CONFIG, raw);
   const validate = compiledSchema();
   const schema = validate(merged) ? [] : schemaProblems(validate.errors ?? []);
-  const cross = crossFieldProblems(merged as Record<string, unknown>, schema.map((p) => p.field));
+  const cross = crossFieldProblems(merged as Record<string, unknown>, schema.map((p) => p.field), boardsDir);
   const problems = byImportance([...schema, ...cross]);
   if (problems.length > 0) throw new ConfigError(source, problems);
   return deepFreeze(merged) as unknown as ChargerConfig;
@@ -140,7 +142,7 @@ function byImportance(problems: readonly ConfigProblem[]): ConfigProblem[] {
     .map(({ p }) => p);
 }
 
-function crossFieldProblems(config: Record<string, unknown>, schemaFields: readonly string[]): ConfigProblem[] {
+function crossFieldProblems(config: Record<string, unknown>, schemaFields: readonly string[], boardsDir: string): ConfigProblem[] {
   const problems: ConfigProblem[] = [];
   const within = (field: string, prefix: string): boolean =>
     prefix === '' || field === prefix || field.startsWith(`${prefix}.`) || field.startsWith(`${prefix}[`);
@@ -169,12 +171,53 @@ function crossFieldProblems(config: Record<string, unknown>, schemaFields: reado
     }
   }
 
+  // The board profile: what the board is made of decides the rules below, not what it is called.
+  let profile: BoardProfile | null = null;
+  if (typeof board === 'string' && !faulty('board')) {
+    const boards = listBoardProfiles(boardsDir);
+    if (!boards.includes(board)) {
+      problems.push({
+        field: 'board',
+        message: `board must name a profile in config/boards/; available: ${boards.join(', ') || '(none)'} (got ${JSON.stringify(board)})`,
+      });
+    } else {
+      try {
+        profile = loadBoardProfile(board, boardsDir);
+      } catch (err) {
+        problems.push({ field: 'board', message: `board ${JSON.stringify(board)}: ${(err as Error).message}` });
+      }
+    }
+  }
+
+  // C→B: the board's sampling, the debounce, the reaction and the contactor's drop-out must fit the budget.
+  if (profile && !faulty('safety.pilotDebounceMs')) {
+    const debounce = safety['pilotDebounceMs'] as number;
+    const max = maxPilotDebounceMs(profile);
+    if (max !== null && debounce > max) {
+      const path = cToBPath(profile, debounce);
+      problems.push({
+        field: 'safety.pilotDebounceMs',
+        message:
+          `safety.pilotDebounceMs must be at most ${max} on board ${JSON.stringify(profile.name)} (got ${debounce}): its pilot sampling ` +
+          `(${path.samplingMs} ms), the debounce, the software reaction (${path.reactionMs} ms) and the contactor drop-out (${path.dropOutMs} ms) ` +
+          `must open the contactor within ${C_TO_B_BUDGET_MS} ms of C→B (IEC 61851-1: ${C_TO_B_OPEN_LIMIT_MS} ms, less a ${REACTION_MARGIN_MS} ms margin)`,
+      });
+    }
+  }
+
+  // Switching interlocks off is for development on a board where nothing real can be hurt.
   const disabled = safety['disabledInterlocks'];
-  if (Array.isArray(disabled) && disabled.length > 0 && board !== 'sim') {
-    problems.push({
-      field: 'safety.disabledInterlocks',
-      message: `safety.disabledInterlocks is allowed only on the simulated board (board "sim"); got board ${describeValue(board)}`,
-    });
+  if (Array.isArray(disabled) && disabled.length > 0) {
+    const real = profile ? realSafetyDevices(profile) : null;
+    if (real === null || real.length > 0) {
+      const why = real === null
+        ? `the drivers of board ${describeValue(board)} are unknown`
+        : `board ${describeValue(board)} loads real drivers (driver "${profile!.driver}": ${real.join(', ')})`;
+      problems.push({
+        field: 'safety.disabledInterlocks',
+        message: `safety.disabledInterlocks is allowed only when every safety device is simulated (board driver "sim"); ${why}`,
+      });
+    }
   }
 
   const connectors = config['connectors'];
@@ -230,15 +273,6 @@ function crossFieldProblems(config: Record<string, unknown>, schemaFields: reado
     });
   }
 
-  if (typeof board === 'string' && !faulty('board')) {
-    const boards = listBoardProfiles();
-    if (!boards.includes(board)) {
-      problems.push({
-        field: 'board',
-        message: `board must name a profile in config/boards/; available: ${boards.join(', ') || '(none)'} (got ${JSON.stringify(board)})`,
-      });
-    }
-  }
 
   return problems;
 }

@@ -116,7 +116,7 @@ export const CONFIG_SCHEMA = {
         contactorFeedbackTimeoutMs: int(100, 1000),
         contactorCloseTimeoutMs: int(100, 3000), // IEC 61851-1: close within 3 s
         stateFDurationMs: int(300, 5000), // A3: state F ≥ 300 ms
-        pilotDebounceMs: int(10, 90), // contactor must open ≤ 100 ms after the EV asks
+        pilotDebounceMs: int(10, 50), // A1: filtering may add at most 50 ms; the board's C→B budget may allow less (config/reaction-budget.ts)
         pwmMinUpdateIntervalMs: int(5000, 60000),
         overcurrentToleranceRatio: num(0, 0.2),
         overcurrentMarginA: num(0, 5),
@@ -134,6 +134,8 @@ export const CONFIG_SCHEMA = {
         repeatedFaultLimit: int(1, 10),
         repeatedFaultWindowMs: int(60000, 86400000),
         faultRetryDelayMs: int(10000, 3600000),
+        // Never above 24 h (A5: Tinkerforge's RCD self-test every 24 h); at least 1 h between tests.
+        rcdSelfTestIntervalMs: int(3_600_000, 86_400_000),
         emergencyStopLatches: { type: 'boolean' },
         disabledInterlocks: {
           type: 'array',

@@ -40,7 +40,7 @@ export async function loadBoard(request: BoardRequest): Promise<LoadedBoard> {
     case 'sim': {
       const { createSimBoard } = await import('./sim/sim-board.js');
       const meterRegisterFile = request.dataDir ? join(request.dataDir, SIM_METER_FILE) : undefined;
-      const board = createSimBoard({ clock, connectors, mainsVoltageV: request.nominalVoltageV, meterRegisterFile });
+      const board = createSimBoard({ clock, connectors, mainsVoltageV: request.nominalVoltageV, meterRegisterFile, contactorDelayMs: profile.contactorDropOutMs });
       return { hardware: board.hardware, simulation: board.simulation };
     }
     case 'direct': {

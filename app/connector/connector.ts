@@ -21,6 +21,7 @@ import type { SessionStopReason } from '../records.js';
 import type { SessionSettings } from '../ocpp/charger-port.js';
 import { ContactorGate, type HardwareCloseConditions } from '../safety/contactor-gate.js';
 import type { FaultReporter, FaultValues } from '../safety/fault-reporter.js';
+import { RcdSelfTestScheduler, type RcdSelfTestState } from '../safety/rcd-self-test.js';
 import { ProximityGuard } from '../safety/proximity-guard.js';
 import type { SoftwareFaultHandler } from '../safety/fail-safe.js';
 import { TemperatureGuard } from '../safety/temperature-guard.js';
@@ -82,7 +83,7 @@ export class Connector {
   /** A session is open (between the machine's startSession and stopSession). */
   private sessionOpen = false;
   private readonly proximityGuard: ProximityGuard;
-  private selfTest: 'pending' | 'passed' | 'failed' = 'pending';
+  private readonly rcdSelfTest: RcdSelfTestScheduler;
   private limit: AllowedCurrent = { amps: 0, source: 'connector' };
   /** Limits from outside, by who claims them (e.g. a TxProfile, a refused idTag's energy cap); the lowest applies. */
   private readonly externalClaims = new Map<string, number>();
@@ -108,6 +109,14 @@ export class Connector {
         this.reporter.raise('InterlockRefused', { blockers: blockers.join(',') });
         this.reporter.clear('InterlockRefused');
       },
+    });
+
+    this.rcdSelfTest = new RcdSelfTestScheduler({
+      monitor: hardware.residualCurrent,
+      contactor: hardware.contactor,
+      clock,
+      intervalMs: safety.rcdSelfTestIntervalMs,
+      onState: (state) => this.onSelfTest(state),
     });
 
     this.supervisor = createActor(createSafetySupervisor(CONNECTOR_FAULTS), {
@@ -221,7 +230,7 @@ export class Connector {
     this.pilotMonitor.prime();
     this.updateLimit();
     this.meter.start();
-    void this.runSelfTest();
+    this.rcdSelfTest.run();
   }
 
   stop(): void {
@@ -232,6 +241,7 @@ export class Connector {
     this.proximityGuard.dispose();
     this.lock?.dispose();
     this.temperature.dispose();
+    this.rcdSelfTest.dispose();
     this.gate.dispose();
     this.machine.stop();
     this.supervisor.stop();
@@ -308,7 +318,7 @@ export class Connector {
   reset(): FaultName[] {
     const before = this.localFaults.filter((f) => f.latched).map((f) => f.fault);
     this.supervisor.send({ type: 'RESET' });
-    if (this.selfTest === 'failed') void this.runSelfTest();
+    if (this.selfTest === 'failed') this.rcdSelfTest.run();
     const stillLatched = new Set(this.localFaults.filter((f) => f.latched).map((f) => f.fault));
     return before.filter((fault) => !stillLatched.has(fault));
   }
@@ -476,22 +486,19 @@ export class Connector {
     }
   }
 
-  private async runSelfTest(): Promise<void> {
-    this.selfTest = 'pending';
-    let passed = false;
-    try {
-      passed = await this.options.hardware.residualCurrent.selfTest();
-    } catch {
-      passed = false;
-    }
-    this.selfTest = passed ? 'passed' : 'failed';
-    if (passed) {
+  /** Passed only while fresh (app/safety/rcd-self-test.ts). */
+  private get selfTest(): RcdSelfTestState {
+    return this.rcdSelfTest.state;
+  }
+
+  private onSelfTest(state: RcdSelfTestState): void {
+    if (state === 'passed') {
       this.clear('ResidualCurrentSelfTestFailed');
-    } else {
+    } else if (state === 'failed') {
       this.reporter.raise('ResidualCurrentSelfTestFailed', { result: 'no trip' });
       this.reporter.clear('ResidualCurrentSelfTestFailed');
     }
-    this.machine.send({ type: 'SELF_TEST', passed });
+    this.machine.send({ type: 'SELF_TEST', passed: state === 'passed' });
   }
 
   private onMeterReading(reading: MeterReading, at: number): void {

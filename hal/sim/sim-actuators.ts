@@ -60,12 +60,13 @@ export class SimContactor implements Contactor {
   /**
    * @param beforeMove called just before the main contacts move (to integrate energy up to that instant)
    * @param coil this contactor's coil word (1 = energized), shared with whoever may release it
+   * @param delayMs the mechanical delay (the sim profile's contactorDropOutMs)
    */
-  constructor(timers: SimTimers, beforeMove: () => void, private readonly coil: Int32Array) {
+  constructor(timers: SimTimers, beforeMove: () => void, private readonly coil: Int32Array, delayMs: number = CONTACTOR_DELAY_MS) {
     Atomics.store(coil, 0, 0);
     this.mechanism = new DelayedMechanism<SwitchPosition>(
       timers,
-      CONTACTOR_DELAY_MS,
+      delayMs,
       'open',
       (target) => (target === 'open' ? !this.welded : !this.wontClose),
       beforeMove,

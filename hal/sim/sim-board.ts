@@ -19,6 +19,8 @@ export interface SimBoardOptions {
   physicsTickMs?: number;
   /** File where the meters keep their registers across restarts, as real meters do; none: they start afresh. */
   meterRegisterFile?: string;
+  /** The contactors' mechanical delay (the sim profile's contactorDropOutMs); default CONTACTOR_DELAY_MS. */
+  contactorDelayMs?: number;
 }
 
 export interface SimBoard {
@@ -40,7 +42,7 @@ export function createSimBoard(options: SimBoardOptions): SimBoard {
   const coils = new SharedArrayBuffer(word * options.connectors.length);
   const pilots = new SharedArrayBuffer(word * options.connectors.length);
   const connectors = options.connectors.map(
-    (config, i) => new SimConnector({ ...config }, timers, station, registers, {
+    (config, i) => new SimConnector({ ...config, contactorDelayMs: options.contactorDelayMs }, timers, station, registers, {
       coil: new Int32Array(coils, i * word, 1),
       pilotHold: new Int32Array(pilots, i * word, 1),
     }),

@@ -31,6 +31,8 @@ export interface SimConnectorConfig {
   readonly phases: 1 | 3;
   /** Tethered: the fixed cable's rating (sockets read theirs from the plugged cable). */
   readonly cableRatingA?: CableRatingA;
+  /** The contactor's mechanical delay, pull-in and drop-out (the sim profile's contactorDropOutMs); default CONTACTOR_DELAY_MS. */
+  readonly contactorDelayMs?: number;
 }
 
 export interface PlugOptions {
@@ -101,7 +103,7 @@ export class SimConnector {
     this.lastIntegrationMs = timers.now();
     this.pilot = new SimControlPilot(this.line, (output) => this.showEv(output), outputs.pilotHold);
     this.proximity = socket ? new SimProximityPilot() : null;
-    this.contactor = new SimContactor(timers, () => this.integrate(), outputs.coil);
+    this.contactor = new SimContactor(timers, () => this.integrate(), outputs.coil, config.contactorDelayMs);
     this.lock = socket ? new SimConnectorLock(timers) : null;
     this.rcd = new SimResidualCurrentMonitor(timers);
     this.meter = new SimEnergyMeter(timers, `meter of connector ${config.connectorId}`, () => this.sampleMeterDurably());

@@ -32,6 +32,7 @@ describe('config/board-profile', () => {
       name: 'sim',
       description: 'Simulated board: virtual EV, mains and hardware; runs on any machine',
       driver: 'sim',
+      contactorDropOutMs: 20,
     });
     assert.ok(Object.isFrozen(profile));
   });
@@ -49,7 +50,7 @@ describe('config/board-profile', () => {
     await writeFile(join(dir, 'a.json'), JSON.stringify({ name: 'a', description: 'x', driver: 'gpio' }));
     await writeFile(join(dir, 'b.json'), JSON.stringify({ name: 'other', description: 'x', driver: 'sim' }));
     await writeFile(join(dir, 'c.json'), '{ nope');
-    await writeFile(join(dir, 'd.json'), JSON.stringify({ name: 'd', description: 'ok', driver: 'sim' }));
+    await writeFile(join(dir, 'd.json'), JSON.stringify({ name: 'd', description: 'ok', driver: 'sim', contactorDropOutMs: 20 }));
     await writeFile(join(dir, 'README.md'), 'not a profile');
     assert.deepEqual(listBoardProfiles(dir), ['a', 'b', 'c', 'd']);
     assert.throws(() => loadBoardProfile('a', dir), /driver must be one of "sim", "direct", "coprocessor" \(got "gpio"\)/);

@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -84,7 +84,7 @@ describe('config/load-config', () => {
     it('accepts the bounds themselves, port 0 and disabled interlocks on the sim board', () => {
       const config = resolveConfig({
         diagnostics: { port: 0, token: '0123456789abcdef' },
-        safety: { pilotDebounceMs: 90, contactorCloseTimeoutMs: 3000, stateFDurationMs: 300, disabledInterlocks: ['MeterFailure', 'LockFailure'] },
+        safety: { pilotDebounceMs: 50, contactorCloseTimeoutMs: 3000, stateFDurationMs: 300, disabledInterlocks: ['MeterFailure', 'LockFailure'] },
         connectors: [socket(2), socket(1, { kind: 'tethered', cableRatingA: 13, maxCurrentA: 6 })],
       });
       assert.equal(config.diagnostics.port, 0);
@@ -119,7 +119,7 @@ describe('config/load-config', () => {
       ['contactorFeedbackTimeoutMs', 100, 1000],
       ['contactorCloseTimeoutMs', 100, 3000],
       ['stateFDurationMs', 300, 5000],
-      ['pilotDebounceMs', 10, 90],
+      ['pilotDebounceMs', 10, 50],
       ['pwmMinUpdateIntervalMs', 5000, 60000],
       ['overcurrentToleranceRatio', 0, 0.2],
       ['overcurrentMarginA', 0, 5],
@@ -213,7 +213,7 @@ describe('config/load-config', () => {
       const err = problemOf({ site: { foo: 1, maxCurrentA: 1000 }, identity: { vendor: '' }, safety: { pilotDebounceMs: 200 } });
       const lines = err.message.split('\n');
       assert.equal(lines.length, 4);
-      assert.equal(lines[0], 'config: safety.pilotDebounceMs must be between 10 and 90 (got 200)');
+      assert.equal(lines[0], 'config: safety.pilotDebounceMs must be between 10 and 50 (got 200)');
       assert.equal(err.field, 'safety.pilotDebounceMs');
       assert.ok(lines.every((l) => l.startsWith('config: ')));
       assert.equal(err.problems.length, 4);
@@ -280,13 +280,55 @@ describe('config/load-config', () => {
       assert.equal(problemOf({ safety: { temperatureStopC: 68 } }).field, 'safety.temperatureStopC');
     });
 
-    it('disabled interlocks only on the simulated board; the board must exist', () => {
+    it('disabled interlocks only when every safety device is simulated; the board must exist', () => {
       const err = problemOf({ board: 'acme-v2', safety: { disabledInterlocks: ['ContactorWelded'] } });
       const lines = err.message.split('\n');
-      assert.equal(lines[0], 'config: safety.disabledInterlocks is allowed only on the simulated board (board "sim"); got board "acme-v2"');
+      assert.equal(lines[0], 'config: safety.disabledInterlocks is allowed only when every safety device is simulated (board driver "sim"); the drivers of board "acme-v2" are unknown');
       assert.equal(lines[1], 'config: board must name a profile in config/boards/; available: coprocessor-ref, direct-ref, sim (got "acme-v2")');
       assert.equal(problemOf({ board: 'acme-v2' }).message, 'config: board must name a profile in config/boards/; available: coprocessor-ref, direct-ref, sim (got "acme-v2")');
       assert.match(problemOf({ board: '../etc/passwd' }).message, /^config: board must be a board profile name/);
+    });
+
+    it('disabled interlocks are decided by the drivers the profile loads, not by its name', async () => {
+      // A profile called "sim" that drives the real direct-wired hardware.
+      const boards = join(dir, 'boards-named-sim');
+      await mkdir(boards, { recursive: true });
+      const direct = JSON.parse(await readFile(join(BOARDS_DIR, 'direct-ref.json'), 'utf8'));
+      await writeFile(join(boards, 'sim.json'), JSON.stringify({ ...direct, name: 'sim' }));
+      const raw = { board: 'sim', safety: { disabledInterlocks: ['OverTemperature'] } };
+      assert.throws(() => resolveConfig(raw, 'config', boards), (err: unknown) => {
+        assert.ok(err instanceof ConfigError);
+        assert.equal(err.field, 'safety.disabledInterlocks');
+        assert.equal(
+          firstLine(err),
+          'config: safety.disabledInterlocks is allowed only when every safety device is simulated (board driver "sim"); ' +
+            'board "sim" loads real drivers (driver "direct": contactor, control pilot, residual current monitor, emergency stop, earth monitor, temperature sensors, lock)',
+        );
+        return true;
+      });
+      // From a file, as the firmware starts.
+      const file = join(dir, 'named-sim.json');
+      await writeFile(file, JSON.stringify(raw));
+      assert.throws(() => loadConfigFile(file, boards), /safety\.disabledInterlocks is allowed only when every safety device is simulated/);
+      // The same profile without disabled interlocks is a valid board; the real simulated board allows them.
+      assert.equal(resolveConfig({ board: 'sim' }, 'config', boards).board, 'sim');
+      assert.deepEqual(resolveConfig(raw).safety.disabledInterlocks, ['OverTemperature']);
+    });
+
+    it('a profile that does not load is named with the board', async () => {
+      const boards = join(dir, 'boards-broken');
+      await mkdir(boards, { recursive: true });
+      await writeFile(join(boards, 'sim.json'), JSON.stringify({ name: 'sim', description: 'x', driver: 'gpio' }));
+      const err = (() => {
+        try {
+          resolveConfig({ board: 'sim' }, 'config', boards);
+        } catch (e) {
+          return e as ConfigError;
+        }
+        return assert.fail('expected a ConfigError');
+      })();
+      assert.equal(err.field, 'board');
+      assert.match(firstLine(err), /^config: board "sim": .*sim\.json: driver must be one of "sim", "direct", "coprocessor" \(got "gpio"\)$/);
     });
 
     it('runs next to the schema checks, without piling up on a field the schema rejected', () => {

@@ -26,11 +26,13 @@ const near = (actual: number, expected: number, tolerance: number) =>
   assert.ok(Math.abs(actual - expected) <= tolerance, `${actual} not within ${tolerance} of ${expected}`);
 
 describe('PWM duty cycle (reference A2)', () => {
-  it('maps the edges of both ranges', () => {
+  it('maps the edges of both ranges, rounding down to 0.1 % (toward the lower current)', () => {
     assert.equal(MIN_PWM_CURRENT_A, 6);
     assert.equal(MAX_PWM_CURRENT_A, 80);
     assert.equal(dutyCycleForCurrent(6), 10);
-    assert.equal(dutyCycleForCurrent(16), 26.7);
+    assert.equal(dutyCycleForCurrent(13), 21.6, '21.67 %: 21.7 % would offer 13.02 A');
+    assert.equal(dutyCycleForCurrent(16), 26.6, '26.67 %: 26.7 % would offer 16.02 A');
+    assert.equal(dutyCycleForCurrent(20), 33.3);
     assert.equal(dutyCycleForCurrent(32), 53.3);
     assert.equal(dutyCycleForCurrent(51), 85);
     assert.equal(dutyCycleForCurrent(52.5), 85);
@@ -80,11 +82,27 @@ describe('PWM duty cycle (reference A2)', () => {
     assert.equal(currentForDutyCycle(100), 0);
   });
 
-  it('EV side inverts the EVSE side within the one-decimal rounding', () => {
+  // Reference A2 / IEC 61851-1 Table A.7: an EV reads d × 0.6 A below 85 %, (d − 64) × 2.5 A above.
+  // 1e-9 A absorbs the binary floating point of those products (a 0.1 % step is 0.06 A).
+  it('every whole ampere 6–80 A: the EV reads at most the limit, and less than one 0.1 % step below it', () => {
+    for (let amps = 6; amps <= 80; amps++) {
+      const duty = dutyCycleForCurrent(amps);
+      assert.equal(Math.round(duty * 10), duty * 10, `${amps} A → ${duty} %: one decimal`);
+      const read = currentForDutyCycle(duty);
+      assert.ok(read <= amps + 1e-9, `${amps} A → ${duty} % is read as ${read} A, more than the limit`);
+      if (amps > 51 && amps < 52.5) continue; // the gap is signalled as 51 A
+      const step = amps <= 51 ? 0.1 * 0.6 : 0.1 * 2.5;
+      assert.ok(read > amps - step - 1e-9, `${amps} A → ${duty} % is read as ${read} A, a whole step low`);
+    }
+  });
+
+  it('EV side inverts the EVSE side within one 0.1 % step, never above', () => {
     for (let amps = 6; amps <= 80; amps += 0.25) {
       if (amps > 51 && amps <= 52.5) continue; // the gap, and 85 % is read as 51 A
-      // half a 0.1 % duty step, times the slope of each range
-      near(currentForDutyCycle(dutyCycleForCurrent(amps)), amps, (amps <= 51 ? 0.05 * 0.6 : 0.05 * 2.5) + 1e-9);
+      const read = currentForDutyCycle(dutyCycleForCurrent(amps));
+      assert.ok(read <= amps + 1e-9, `${amps} A is read as ${read} A`);
+      // one 0.1 % duty step, times the slope of each range
+      near(read, amps, (amps <= 51 ? 0.1 * 0.6 : 0.1 * 2.5) + 1e-9);
     }
     assert.equal(currentForDutyCycle(dutyCycleForCurrent(52)), 51);
     assert.equal(currentForDutyCycle(dutyCycleForCurrent(52.5)), 51, 'both ranges meet at 85 %');

@@ -11,8 +11,8 @@ export const CONTACTOR_FEEDBACK_TIMEOUT_MS = 500;
 export const CONTACTOR_CLOSE_TIMEOUT_MS = 500;
 /** State F after a fault (reference A3: EVerest state_F_after_fault_ms, "≥ 300 ms"). */
 export const STATE_F_DURATION_MS = 300;
-/** CP debounce (reference A3: Tinkerforge 75 ms, so the contactor opens within 100 ms of C→B). */
-export const PILOT_DEBOUNCE_MS = 75;
+/** CP debounce (reference A1: filtering adds at most 50 ms; 30 ms fits every board's C→B budget of 100 ms less 20 ms margin, docs/reaction-budgets.md). */
+export const PILOT_DEBOUNCE_MS = 30;
 /** At most one PWM change per this interval (reference A3: EVerest IEC_PWM_MAX_UPDATE_INTERVAL). */
 export const PWM_MIN_UPDATE_INTERVAL_MS = 5000;
 /** Over-current limit (I_PWM + 0.5 A) × 1.10 for 7 s (reference A5: EVerest). */
@@ -41,6 +41,8 @@ export const REPEATED_FAULT_LIMIT = 6;
 export const REPEATED_FAULT_WINDOW_MS = 3_600_000;
 /** Retry delay after a residual current or earth fault (reference A5: OpenEVSE retries after 5 min). */
 export const FAULT_RETRY_DELAY_MS = 300_000;
+/** A passed RCD self-test counts this long at most (reference A5: Tinkerforge tests its RCD every 24 h). */
+export const RCD_SELF_TEST_INTERVAL_MS = 86_400_000;
 
 /** The same figures under the config's field names, for tests written against `SAFETY.field`. */
 export const REFERENCE_SAFETY = {
@@ -61,6 +63,7 @@ export const REFERENCE_SAFETY = {
   repeatedFaultLimit: REPEATED_FAULT_LIMIT,
   repeatedFaultWindowMs: REPEATED_FAULT_WINDOW_MS,
   faultRetryDelayMs: FAULT_RETRY_DELAY_MS,
+  rcdSelfTestIntervalMs: RCD_SELF_TEST_INTERVAL_MS,
   /** A released emergency stop clears by itself (a new driver action is still needed to charge); latching is a site's option. */
   emergencyStopLatches: false,
   mainsUnderVoltageRatio: MAINS_UNDER_VOLTAGE_RATIO,

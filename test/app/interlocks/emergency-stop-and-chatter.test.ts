@@ -8,8 +8,8 @@ import { CHARGING, contactor, contactsClosed, lastSession, withCharger } from '.
 
 /** Contactor minimum off time after an open (state-machines/close-preconditions.ts: 2 s, within IEC 61851-1 Table A.6 seq 4's 3 s). */
 const MIN_OFF_TIME_MS = 2000;
-/** Pilot debounce (reference A3: Tinkerforge 75 ms). */
-const PILOT_DEBOUNCE_MS = 75;
+/** Pilot debounce (reference A1: at most 50 ms of filtering; 30 ms by docs/reaction-budgets.md). */
+const PILOT_DEBOUNCE_MS = 30;
 /** State B's positive level (IEC 61851-1 Table A.4: 9 V). */
 const STATE_B_V = 9;
 

@@ -20,8 +20,8 @@ import {
   withCharger,
 } from './helpers.js';
 
-/** Reference A3: Tinkerforge debounce 75 ms (the contactor opens within 100 ms of a pilot change). */
-const PILOT_DEBOUNCE_MS = 75;
+/** Reference A1: at most 50 ms of filtering; 30 ms keeps every board's C→B path within 80 ms (docs/reaction-budgets.md). */
+const PILOT_DEBOUNCE_MS = 30;
 /** Reference A4: above 4.5 kΩ the PP resistor names no cable rating. */
 const NO_RATING_OHMS = 10_000;
 

@@ -9,8 +9,8 @@ import { CHARGING, contactor, contactsClosed, expectSessionStoppedBy, expectSign
 
 /** A 13 A cable in a 32 A socket (IEC 61851-1 Annex B: 1.5 kΩ PP coding, reference A4). */
 const CABLE_13_A = 13;
-/** IEC 61851-1 Table A.7: 13 A → duty 13 / 0.6 = 21.67 % (one decimal); nothing above it may be offered on this cable. */
-const DUTY_13_A_MAX = 21.7;
+/** IEC 61851-1 Table A.7: 13 A → duty 13 / 0.6 = 21.67 %, rounded down to 21.6 % (21.7 % would offer 13.02 A); nothing above it may be offered on this cable. */
+const DUTY_13_A_MAX = 21.6;
 
 async function chargeOn13ACable(f: ChargerFixture): Promise<void> {
   f.sim.plug(1, { cableRatingA: CABLE_13_A, ev: { maxCurrentA: 32 } });

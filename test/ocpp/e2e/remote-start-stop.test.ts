@@ -88,7 +88,8 @@ describe('OCPP e2e: RemoteStartTransaction / RemoteStopTransaction', function ()
     let status = rig.connectorStatus(1);
     assert.equal(status.allowedCurrentA, 10);
     assert.equal(status.limitSource, 'external');
-    assert.equal(status.pilot.dutyPercent, Math.round((10 / 0.6) * 10) / 10, 'the PWM offers 10 A');
+    // IEC 61851-1 Table A.7 (reference A2): 10 / 0.6 = 16.67 %, rounded down to 16.6 % (9.96 A, never above 10 A).
+    assert.equal(status.pilot.dutyPercent, 16.6, 'the PWM offers 10 A');
     await rig.until(() => rig.connectorStatus(1).allowedCurrentA === 16, 'the second period (16 A)', { virtualMs: 330_000, stepMs: 1000 });
     const start = rig.calls('StartTransaction', mark)[0]!;
     assert.ok(start, 'the profile\'s session started');
