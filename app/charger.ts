@@ -23,6 +23,7 @@ import { connectorView, faultView, stationView } from './connector-view.js';
 import type { ActiveFault, ChargerStatus, ConnectorStatus, FaultLogEntry, SessionRecord, SessionStopReason } from './records.js';
 import { Connector, type ConnectorEvents } from './connector/connector.js';
 import { TemperatureGuard } from './safety/temperature-guard.js';
+import { watchStationInputs } from './safety/station-inputs.js';
 import { SiteShare } from './metering/site-share.js';
 import type { FaultReporter, FaultValues } from './safety/fault-reporter.js';
 import type { SoftwareFaultHandler } from './safety/fail-safe.js';
@@ -167,20 +168,7 @@ export class Charger implements ChargerApi, ChargerPort {
     );
     this.disposers.push(() => this.enclosure.dispose());
 
-    const emergencyStop = (pressed: boolean) =>
-      pressed ? reporter.raise('EmergencyStop', { pressed }) : reporter.clear('EmergencyStop');
-    const ground = (present: boolean) =>
-      present ? reporter.clear('GroundLoss') : reporter.raise('GroundLoss', { present });
-    this.disposers.push(hardware.emergencyStop.onChange(emergencyStop), hardware.groundMonitor.onChange(ground));
-    emergencyStop(hardware.emergencyStop.isPressed());
-    ground(hardware.groundMonitor.isPresent());
-    const link = hardware.safetyController;
-    if (link) {
-      const coprocessor = (alive: boolean) =>
-        alive ? reporter.clear('SafetyControllerLost') : reporter.raise('SafetyControllerLost', { alive });
-      this.disposers.push(link.onChange(coprocessor));
-      coprocessor(link.isAlive());
-    }
+    this.disposers.push(...watchStationInputs(hardware, reporter));
 
     this.disposers.push(hardware.rfid.onCard(({ uid }) => void this.onCard(uid)));
   }

@@ -1,6 +1,6 @@
 import type { ChargerConfig, SafetyConfig } from './charger-config.js';
 
-// Values and their sources: ../shared/specs/iec61851-reference.md (section named per line).
+// Values and their sources: the IEC 61851 reference sheet (section named per line, "A5" = reference A5).
 export const DEFAULT_SAFETY: SafetyConfig = {
   contactorFeedbackTimeoutMs: 500, // A5: OpenEVSE checks AC sense 1 s after opening; we are stricter
   contactorCloseTimeoutMs: 500,

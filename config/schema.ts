@@ -1,7 +1,7 @@
 // JSON Schema (draft-07) for the charger's config FILE. Every field is optional (the
 // defaults in ./defaults.ts fill the gaps), but whatever a file sets is typed and bounded.
 // The bounds are the safety envelope: no value inside them can make the charger unsafe.
-// Sources for the figures: ../shared/specs/iec61851-reference.md (A3 pilot, A5 interlocks).
+// Sources for the figures: the IEC 61851 reference sheet (reference A3 pilot, A5 interlocks).
 // Checks that span several fields (connector ids, temperature order, disabled interlocks,
 // board profile) are in ./load-config.ts.
 
@@ -95,7 +95,7 @@ export const CONFIG_SCHEMA = {
       additionalProperties: false,
       properties: {
         // The meter feeds over-current and mains-voltage detection: an EV ignoring a lowered PWM must be
-        // stopped within 10 s (5 s follow time + one poll + 2 s grace, app/metering/overcurrent-monitor.ts).
+        // stopped within 10 s (5 s follow time + one poll + 2 s grace, app/safety/overcurrent-monitor.ts).
         pollIntervalMs: int(200, 2000),
       },
     },

@@ -4,7 +4,7 @@
 // no-op and provided by app/connector/ through `.provide()`; every condition is a named guard.
 // Timers run on the actor's clock, so tests drive it on a virtual clock.
 //
-// Reference: ../shared/specs/iec61851-reference.md (A1–A5); state letters in comments are IEC's
+// Reference: the project's IEC 61851 reference sheet (sections A1–A5, cited "reference A3"); state letters in comments are IEC's
 // (B1 = connected, no PWM; B2 = connected, PWM on; C2 = charging).
 
 import { and, assign, not, raise, setup, stateIn } from 'xstate';

@@ -1,6 +1,7 @@
 // Errors as data: every hazard the charger guards against, with its reaction and its
 // recovery rule, in one table. Adding a hazard is adding a row.
-// Sources: ../shared/specs/iec61851-reference.md, section A5 (and A2/A3 for the pilot).
+// Sources: the project's IEC 61851 / OCPP reference sheet, section A5 (and A2/A3 for the pilot);
+// "reference A5" below means that section.
 
 /**
  * - auto: clears when the condition clears (after `holdoff`, if any);

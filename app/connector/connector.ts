@@ -23,13 +23,14 @@ import { ContactorGate, type HardwareCloseConditions } from '../safety/contactor
 import type { FaultReporter, FaultValues } from '../safety/fault-reporter.js';
 import { RcdSelfTestScheduler, type RcdSelfTestState } from '../safety/rcd-self-test.js';
 import { ProximityGuard } from '../safety/proximity-guard.js';
+import { judgeResidualCurrent } from '../safety/residual-current-guard.js';
 import type { SoftwareFaultHandler } from '../safety/fail-safe.js';
 import { TemperatureGuard } from '../safety/temperature-guard.js';
 import { MainsVoltageGuard } from '../safety/mains-voltage-guard.js';
 import { MeterPoller } from '../metering/meter-poller.js';
-import { OvercurrentMonitor } from '../metering/overcurrent-monitor.js';
-import { LockController } from './lock-controller.js';
-import { PilotMonitor } from './pilot-monitor.js';
+import { OvercurrentMonitor } from '../safety/overcurrent-monitor.js';
+import { LockController } from '../safety/lock-controller.js';
+import { PilotMonitor } from '../safety/pilot-monitor.js';
 
 export const CONNECTOR_FAULTS = FAULT_NAMES.filter((name) => FAULTS[name].scope === 'connector');
 
@@ -212,7 +213,7 @@ export class Connector {
       () => this.updateLimit(),
     );
 
-    this.disposers.push(hardware.residualCurrent.onTrip((trip) => this.onResidualCurrent(trip)));
+    this.disposers.push(hardware.residualCurrent.onTrip((trip) => judgeResidualCurrent(trip, this.reporter)));
     if (hardware.proximity) {
       const proximity = hardware.proximity;
       this.disposers.push(proximity.onChange(() => this.onProximity()));
@@ -225,7 +226,7 @@ export class Connector {
     this.machine.start();
     // The contactor starts open whatever the machine says; a closed mirror contact now is a weld.
     this.gate.open();
-    this.onResidualCurrent(this.options.hardware.residualCurrent.readTrip());
+    judgeResidualCurrent(this.options.hardware.residualCurrent.readTrip(), this.reporter);
     this.onProximity();
     this.pilotMonitor.prime();
     this.updateLimit();
@@ -458,16 +459,6 @@ export class Connector {
     if (state === 'A' && !this.earthLost) this.supervisor.send({ type: 'UNPLUGGED' });
     this.machine.send({ type: 'PILOT', state });
     this.onProximity();
-  }
-
-  private onResidualCurrent(trip: 'ac' | 'dc' | null): void {
-    const values = { trip };
-    if (trip === 'ac') this.reporter.raise('ResidualCurrentAC', values);
-    else if (trip === 'dc') this.reporter.raise('ResidualCurrentDC', values);
-    else {
-      this.reporter.clear('ResidualCurrentAC');
-      this.reporter.clear('ResidualCurrentDC');
-    }
   }
 
   private onProximity(): void {

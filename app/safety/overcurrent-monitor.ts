@@ -8,8 +8,8 @@
 // + one meter poll (1 s default, 2 s at most: config/schema.ts) + 2 s grace = 8 s (9 s).
 
 import type { MeterReading } from '../../hal/interfaces.js';
-import type { FaultReporter } from '../safety/fault-reporter.js';
-import { OfferFollow } from './offer-follow.js';
+import type { FaultReporter } from './fault-reporter.js';
+import { OfferFollow } from '../metering/offer-follow.js';
 
 export interface OvercurrentSettings {
   readonly overcurrentToleranceRatio: number;

@@ -4,7 +4,7 @@
 
 import type { Clock, TimerHandle } from '../../hal/clock.js';
 import type { ConnectorLock, Contactor, LockPosition } from '../../hal/interfaces.js';
-import type { FaultReporter } from '../safety/fault-reporter.js';
+import type { FaultReporter } from './fault-reporter.js';
 
 export class LockController {
   private timer: TimerHandle | null = null;

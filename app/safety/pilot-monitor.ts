@@ -5,7 +5,7 @@
 import type { Clock, TimerHandle } from '../../hal/clock.js';
 import type { ControlPilot, PilotLevels } from '../../hal/interfaces.js';
 import { classifyPilot, diodeMissing, diodeVerified, type PilotState } from '../../state-machines/pilot-state.js';
-import type { FaultReporter } from '../safety/fault-reporter.js';
+import type { FaultReporter } from './fault-reporter.js';
 
 export interface PilotMonitorSink {
   onState(state: PilotState): void;
