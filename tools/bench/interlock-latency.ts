@@ -13,7 +13,6 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Worker } from 'node:worker_threads';
 import { systemClock } from '../../hal/clock.js';
 import { createSimBoard } from '../../hal/sim/sim-board.js';
 import type { SimFaultName } from '../../hal/sim/simulation-control.js';
@@ -23,6 +22,7 @@ import { SessionStore } from '../../app/persistence/session-store.js';
 import { FaultLogStore } from '../../app/persistence/fault-log-store.js';
 import { startDiagnosticsServer } from '../../app/diagnostics/server.js';
 import { emit, percentile, preciseNow } from './bench-output.js';
+import { startInterrupts } from './interrupts.js';
 
 // One connector charging, as the issue's scenario has it: with several cycling at once, each
 // recovery (session records, fault log, re-authorization) becomes load the scenario does not have.
@@ -56,7 +56,7 @@ async function main(): Promise<void> {
   await charger.start();
   const server = await startDiagnosticsServer({ api: charger, host: '127.0.0.1', port: 0, token: TOKEN });
   const poller = fork(fileURLToPath(new URL('./api-poller.js', import.meta.url)), [server.url, TOKEN, '10'], { stdio: 'ignore' });
-  const worker = new Worker(new URL('./fault-signal-worker.js', import.meta.url));
+  const interrupts = startInterrupts();
 
   // The instant each contactor driver receives its open command.
   const openedAt = new Map<number, number>();
@@ -98,20 +98,7 @@ async function main(): Promise<void> {
   };
 
   let notArmed = 0;
-  let nextSignal = 0;
-  const signals = new Map<number, (firedAt: number) => void>();
-  worker.on('message', (m: { id: number; firedAt: number }) => signals.get(m.id)?.(m.firedAt));
-  /** Fires `inject` from the worker after a random delay; resolves with the time the signal fired. */
-  const interrupt = (inject: () => void) =>
-    new Promise<number>((resolve) => {
-      const id = nextSignal++;
-      signals.set(id, (firedAt) => {
-        signals.delete(id);
-        inject();
-        resolve(firedAt);
-      });
-      worker.postMessage({ id, delayMs: Math.random() * 20 });
-    });
+  const interrupt = (inject: () => void) => interrupts.fire(inject);
 
   const latencies: number[] = [];
   const byFault: Record<string, number[]> = {};
@@ -191,7 +178,7 @@ async function main(): Promise<void> {
     poller.once('message', resolve);
     poller.send('stop');
   });
-  await worker.terminate();
+  await interrupts.close();
   await server.close();
   await charger.stop();
   board.stop();
