@@ -191,6 +191,8 @@ describe('ocpp/process: kill -9 at random points of sessions', function () {
     const boots: Array<{ from: number; to: number }> = [];
     const seen: SeenSession[] = [];
     const diedIn = new Map<Phase, number>();
+    /** Every fault the firmware logged, by run: a stop reason the test did not cause (Other) names its fault here. */
+    const faultLines: string[] = [];
     for (const [i, phase] of plan.entries()) {
       const fw = new Firmware(config, dataDir, env);
       alive.push(fw);
@@ -233,6 +235,7 @@ describe('ocpp/process: kill -9 at random points of sessions', function () {
       alive.splice(alive.indexOf(fw), 1);
       boots.push({ from: fw.spawnedAt, to: fw.exitedAt! });
       seen.push(...run.sessions);
+      for (const line of fw.stdout.split('\n')) if (line.includes('"msg":"fault ')) faultLines.push(`run ${i + 1} (${phase}): ${line.slice(0, 400)}`);
       diedIn.set(phase, (diedIn.get(phase) ?? 0) + 1);
       if (process.env['KILL9_TRACE']) console.error(`run ${i + 1} ${phase}: ${fw.exitedAt! - fw.spawnedAt} ms, ${run.sessions.length} sessions, problems ${run.problems.length}`);
       const csmsTail = () => csms.messages({ limit: 40 }).filter((m) => m.chargePointId === CP_ID)
@@ -279,7 +282,7 @@ describe('ocpp/process: kill -9 at random points of sessions', function () {
       const reason = t.stop!.payload.reason as string;
       reasons.set(reason, (reasons.get(reason) ?? 0) + 1);
       const s = seen.find((x) => x.connectorId === t.connectorId && Math.abs(Date.parse(x.startedAt) - Date.parse(t.start.payload.timestamp)) < 300);
-      const where = `transaction ${t.transactionId} (connector ${t.connectorId}, started ${t.start.payload.timestamp})`;
+      const where = `transaction ${t.transactionId} (connector ${t.connectorId}, started ${t.start.payload.timestamp}); faults the firmware logged:\n${faultLines.slice(-20).join('\n') || '(none)'}\n`;
       if (!s || s.stopAction === null) {
         assert.equal(reason, 'PowerLoss', `${where}: cut by a kill before any stop`);
       } else if (s.stopSeen && s.killedAt !== null && s.killedAt - s.stopSeen.at >= SETTLED_MS) {
