@@ -373,7 +373,7 @@ export class Connector {
 
   /** Whether a session is open (authorized, from plug-in to unplug or stop). */
   get inSession(): boolean {
-    return this.stateName.startsWith('connected.session');
+    return this.sessionOpen;
   }
 
   // —— internals ——
