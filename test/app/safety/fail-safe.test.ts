@@ -5,29 +5,14 @@
 
 import { strict as assert } from 'node:assert';
 import { setImmediate as nextTurn } from 'node:timers/promises';
-import { startCharger, type ChargerFixture } from '../../support/charger-fixture.js';
+import type { ChargerFixture } from '../../support/charger-fixture.js';
+import { EX_SOFTWARE, bothCharging } from './two-connectors.js';
 
-/** sysexits.h EX_SOFTWARE: the code the service manager sees after a software fault. */
-const EX_SOFTWARE = 70;
-const CHARGING = 'connected.session.energized.charging';
 /** The simulated contactor's drop-out (hal/sim/sim-actuators.ts CONTACTOR_DELAY_MS is 20 ms); a margin over it. */
 const DROP_OUT_MS = 50;
 
-const TWO_CONNECTORS = {
-  connectors: [
-    { connectorId: 1, maxCurrentA: 32, phases: 3, kind: 'socket' },
-    { connectorId: 2, maxCurrentA: 32, phases: 1, kind: 'tethered', cableRatingA: 32 },
-  ],
-  site: { maxCurrentA: 64 },
-  authorization: { mode: 'free' },
-};
-
-async function bothCharging(): Promise<ChargerFixture> {
-  const f = await startCharger(TWO_CONNECTORS, { failSafe: true });
-  for (const id of [1, 2]) {
-    f.sim.plug(id);
-    await f.clock.advanceUntil(() => f.status(id).state === CHARGING, 10_000);
-  }
+async function bothContactsClosed(): Promise<ChargerFixture> {
+  const f = await bothCharging();
   assert.deepEqual(f.sim.snapshot().connectors.map((c) => c.contactsClosed), [true, true]);
   return f;
 }
@@ -49,7 +34,7 @@ describe('fail-safe on a software fault', function () {
   });
 
   it('a CP PWM write that throws during a limit change while charging: every contactor opens, every CP to state F, the fault logged, exit 70', async () => {
-    f = await bothCharging();
+    f = await bothContactsClosed();
     f.sim.injectFault(1, 'outputWriteFails'); // the CP driver and the contactor driver of connector 1 now throw
     f.charger.setExternalLimit(1, 10, 'test'); // a lower limit: the machine writes the new PWM duty
     await f.advance(6000 + DROP_OUT_MS); // within the PWM update interval (reference A3: at most one every 5 s)
@@ -69,7 +54,7 @@ describe('fail-safe on a software fault', function () {
   });
 
   it('a contactor coil write that throws while charging: the same', async () => {
-    f = await bothCharging();
+    f = await bothContactsClosed();
     f.sim.injectFault(2, 'outputWriteFails');
     f.sim.pauseEv(2); // C→B: the machine opens connector 2's contactor, whose driver throws
     await f.advance(1000);
@@ -79,7 +64,7 @@ describe('fail-safe on a software fault', function () {
   });
 
   it('an unhandled rejection anywhere in the process: the same', async () => {
-    f = await bothCharging();
+    f = await bothContactsClosed();
     const uninstall = f.failSafe!.path.install(process);
     try {
       void Promise.reject(new Error('injected: nobody handles this'));
@@ -95,7 +80,7 @@ describe('fail-safe on a software fault', function () {
   });
 
   it('an exit by any way de-energizes the coils (the process exit handler)', async () => {
-    f = await bothCharging();
+    f = await bothContactsClosed();
     const fakeProcess = new (await import('node:events')).EventEmitter();
     const uninstall = f.failSafe!.path.install(fakeProcess);
     fakeProcess.emit('exit', 0);
@@ -106,7 +91,7 @@ describe('fail-safe on a software fault', function () {
   });
 
   it('an uncaught exception or a fatal signal: the same, once (a second fault while dying exits no second time)', async () => {
-    f = await bothCharging();
+    f = await bothContactsClosed();
     const fakeProcess = new (await import('node:events')).EventEmitter();
     const uninstall = f.failSafe!.path.install(fakeProcess);
     fakeProcess.emit('uncaughtException', new TypeError('injected: undefined is not a function'));
@@ -120,7 +105,7 @@ describe('fail-safe on a software fault', function () {
   });
 
   it('a fatal signal alone', async () => {
-    f = await bothCharging();
+    f = await bothContactsClosed();
     const fakeProcess = new (await import('node:events')).EventEmitter();
     const uninstall = f.failSafe!.path.install(fakeProcess);
     fakeProcess.emit('SIGHUP', 'SIGHUP');

@@ -8,21 +8,11 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { anyCoilEnergized } from '../../../hal/safe-state.js';
 import { LoopWatchdog } from '../../../app/safety/loop-watchdog.js';
 import { startCharger, type ChargerFixture } from '../../support/charger-fixture.js';
+import { EX_SOFTWARE, TWO_CONNECTORS, bothCharging } from './two-connectors.js';
 
-/** sysexits.h EX_SOFTWARE: the code the service manager sees after a software fault. */
-const EX_SOFTWARE = 70;
-const CHARGING = 'connected.session.energized.charging';
 /** How long the test lets a stall or a recovery run before it calls the watchdog broken (not a timing assertion). */
 const GIVE_UP_MS = 10_000;
 
-const TWO_CONNECTORS = {
-  connectors: [
-    { connectorId: 1, maxCurrentA: 32, phases: 3, kind: 'socket' },
-    { connectorId: 2, maxCurrentA: 32, phases: 1, kind: 'tethered', cableRatingA: 32 },
-  ],
-  site: { maxCurrentA: 64 },
-  authorization: { mode: 'free' },
-};
 
 /** Busy-waits (the event loop is stalled throughout) until `released()` or GIVE_UP_MS. */
 function stallUntil(released: () => boolean): boolean {
@@ -43,11 +33,7 @@ describe('event-loop watchdog', function () {
   });
 
   it('a stalled event loop while charging: the worker de-energizes every coil during the stall, then the main thread fails safe (exit 70, every CP in state F)', async () => {
-    f = await startCharger(TWO_CONNECTORS, { failSafe: true });
-    for (const id of [1, 2]) {
-      f.sim.plug(id);
-      await f.clock.advanceUntil(() => f!.status(id).state === CHARGING, 10_000);
-    }
+    f = await bothCharging();
     const coils = f.board.hardware.safeState.coils!;
     assert.equal(anyCoilEnergized(coils), true, 'coils energized before the stall');
     const fixture = f;
