@@ -10,9 +10,14 @@ const MSG_CALLRESULT = 3;
 const MSG_CALLERROR = 4;
 
 export type FrameVerdict =
-  | { readonly kind: 'pass' } // well formed: ocpp-rpc handles it
+  | { readonly kind: 'pass'; readonly callId?: string } // well formed: ocpp-rpc handles it (callId: a CALL's)
   | { readonly kind: 'drop'; readonly why: string }
   | { readonly kind: 'answer'; readonly messageId: string; readonly code: RpcErrorCode; readonly why: string };
+
+/** OCPP-J §4.1.4 Table 3: "Maximum of 36 characters". */
+export const MAX_MESSAGE_ID_CHARS = 36;
+/** A longer CALL id is still answered with (J §4.2.3 "unique identifier too long"), up to this. */
+const MAX_ANSWERED_ID_CHARS = 255;
 
 /** The id of a CALL read from the start of its text (OCPP-J §4.1.4: at most 36 characters). */
 export function readCallId(head: string): string | undefined {
@@ -45,10 +50,21 @@ export function screenFrame(frame: Buffer, maxBytes: number): FrameVerdict {
   // J §4.1.3: a Message Type Number not in the list SHALL be ignored.
   if (type !== MSG_CALL && type !== MSG_CALLRESULT && type !== MSG_CALLERROR) return { kind: 'drop', why: `unknown message type ${String(type)} ignored (OCPP-J §4.1.3)` };
   if (typeof id !== 'string') return { kind: 'drop', why: 'message id is not a string (OCPP-J §4.1.4)' };
-  if (type === MSG_CALL && typeof action !== 'string') {
+  if (type !== MSG_CALL) return { kind: 'pass' };
+  // J §4.2.3 lists "unique identifier too long" among the CALLs answered with a CALLERROR; one too
+  // long to be an id at all is not echoed back.
+  if (id.length > MAX_MESSAGE_ID_CHARS) {
+    const why = `message id of ${id.length} characters; at most ${MAX_MESSAGE_ID_CHARS} (OCPP-J §4.1.4)`;
+    return id.length <= MAX_ANSWERED_ID_CHARS ? { kind: 'answer', messageId: id, code: 'FormationViolation', why } : { kind: 'drop', why };
+  }
+  if (typeof action !== 'string') {
     return { kind: 'answer', messageId: id, code: 'FormationViolation', why: 'CALL without an Action name (OCPP-J §4.2.1)' };
   }
-  return { kind: 'pass' };
+  // J §4.2.1: "A Call always consists of 4 elements".
+  if (message.length !== 4) {
+    return { kind: 'answer', messageId: id, code: 'FormationViolation', why: `CALL of ${message.length} elements; it has 4 (OCPP-J §4.2.1)` };
+  }
+  return { kind: 'pass', callId: id };
 }
 
 const OCPP16_CODES: ReadonlySet<string> = new Set<RpcErrorCode>([

@@ -11,7 +11,7 @@ import { rpcHandler, toCallError, type Log, type ValidationFailure } from './cal
 import { describeConnectFailure } from './connect-failure.js';
 import { keepOcpp16Codes, screenFrame } from './frames.js';
 import { Keepalive } from './keepalive.js';
-import { CLOSED, KNOWN_ACTIONS, OPEN, createRpcClient, rawSocket, type RpcClient } from './rpc-client.js';
+import { CLOSED, KNOWN_ACTIONS, NO_REPLY, OPEN, createRpcClient, rawSocket, type RpcClient } from './rpc-client.js';
 import { securitySettings, type TlsMaterial } from './security-options.js';
 
 export interface OcppConnectionOptions {
@@ -51,6 +51,8 @@ interface Link {
   keepalive?: Keepalive;
   /** Which strict-mode check raised an ocpp-rpc error (to tell 'invalid-response' apart). */
   readonly failures: WeakMap<object, ValidationFailure>;
+  /** Ids of the CSMS's CALLs being handled, not yet answered. */
+  readonly handling: Set<string>;
 }
 
 export class OcppConnection {
@@ -168,9 +170,9 @@ export class OcppConnection {
       callTimeoutMs: this.callTimeoutMs,
       // ws closes the connection (1009) above this; up to it our own limit answers and stays up.
       wsMaxPayload: Math.max(16 * this.maxFrameBytes, 1024 * 1024),
-      screen: (frame) => this.screen(client, frame),
+      screen: (frame) => this.screen(link, frame),
     });
-    const link: Link = { client, generation, profile: this.profile, opened: false, openedAt: 0, failures: new WeakMap() };
+    const link: Link = { client, generation, profile: this.profile, opened: false, openedAt: 0, failures: new WeakMap(), handling: new Set() };
     this.link = link;
     this.wire(link);
     client
@@ -189,7 +191,14 @@ export class OcppConnection {
   private wire(link: Link): void {
     const { client } = link;
     for (const action of KNOWN_ACTIONS) client.handle(action, rpcHandler(action, () => this.handlers.get(action), this.log));
-    client.on('response', ({ outbound, payload }: { outbound: boolean; payload: unknown[] }) => outbound && keepOcpp16Codes(payload));
+    client.on('response', ({ outbound, payload }: { outbound: boolean; payload: unknown[] }) => {
+      if (!outbound) return;
+      link.handling.delete(payload[1] as string);
+      keepOcpp16Codes(payload);
+    });
+    client.on('callResult', ({ outbound, messageId, result }: { outbound: boolean; messageId: string; result: unknown }) => {
+      if (!outbound && result === NO_REPLY) link.handling.delete(messageId);
+    });
     client.on('badMessage', ({ error, response }: { error: Error; response: unknown[] | null }) => {
       keepOcpp16Codes(response);
       this.log('warn', `OCPP: bad message from the CSMS: ${error.message}`, { answered: response ? response[2] : 'no' });
@@ -283,8 +292,15 @@ export class OcppConnection {
   }
 
   /** Screens an incoming frame; true lets ocpp-rpc process it. */
-  private screen(client: RpcClient, frame: Buffer): boolean {
-    const verdict = screenFrame(frame, this.maxFrameBytes);
+  private screen(link: Link, frame: Buffer): boolean {
+    let verdict = screenFrame(frame, this.maxFrameBytes);
+    if (verdict.kind === 'pass' && verdict.callId !== undefined) {
+      const id = verdict.callId;
+      // J §4.2.3: "an existing call with the same unique identifier is being handled already". Ours,
+      // not ocpp-rpc's check: its answer to the second CALL forgets the first one is still running.
+      if (link.handling.has(id)) verdict = { kind: 'answer', messageId: id, code: 'FormationViolation', why: `a CALL with id ${id} is still being handled (OCPP-J §4.2.3)` };
+      else link.handling.add(id);
+    }
     if (verdict.kind === 'pass') return true;
     if (verdict.kind === 'drop') {
       this.log('warn', `OCPP: frame from the CSMS dropped: ${verdict.why}`, { bytes: frame.length });
@@ -292,7 +308,7 @@ export class OcppConnection {
     }
     this.log('warn', `OCPP: CALL ${verdict.messageId} refused with ${verdict.code}: ${verdict.why}`, { bytes: frame.length });
     try {
-      client.sendRaw(JSON.stringify([4, verdict.messageId, verdict.code, verdict.why, {}]));
+      link.client.sendRaw(JSON.stringify([4, verdict.messageId, verdict.code, verdict.why, {}]));
     } catch {
       // the connection is going away: nothing to answer on
     }

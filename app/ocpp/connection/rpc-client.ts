@@ -5,6 +5,11 @@
 // Two things need ocpp-rpc internals (2.2.x), checked at creation so a version change fails loudly:
 // `_onMessage`, wrapped to screen frames before parsing (size limit, J §4.1.3 unknown types), and
 // `_ws`, the ws WebSocket, for our own ping/pong supervision.
+//
+// close() never rejects here. ocpp-rpc calls it without handling its promise (after failing to
+// send an answer, client.js _onCall), and that promise rejects when the socket errors while closing
+// (a frame over ws's maxPayload, invalid UTF-8): an unhandled rejection, which the fail-safe
+// handler turns into a process exit. A closing link's error is only its close code.
 
 import { createRequire } from 'node:module';
 import './ocpp16-validators-only.js'; // before ocpp-rpc
@@ -65,6 +70,9 @@ export function createRpcClient(spec: ClientSpec): RpcClient {
     const buffer = Buffer.isBuffer(frame) ? frame : Buffer.from(frame as ArrayBuffer);
     if (spec.screen(buffer)) original.call(client, buffer);
   };
+  const close = client.close.bind(client);
+  client.close = (options?: Parameters<RpcClient['close']>[0]) =>
+    close(options).catch((err: unknown) => ({ code: 1006, reason: `closed on a socket error: ${err instanceof Error ? err.message : String(err)}` }));
   // ocpp-rpc listens for ws 'error' only once during the handshake; a second error (e.g. from the
   // terminate() it does after a failed upgrade) must not become an uncaught exception.
   client.on('connecting', () => internals._ws?.on('error', () => undefined));

@@ -1,5 +1,5 @@
 // CALLs both ways over a real connection to the dev CSMS: handler results and errors (J §4.2.3),
-// strict-mode schema errors with the OCPP 1.6 spellings, bad frames sent raw by the CSMS, and how
+// strict-mode schema errors with the OCPP 1.6 codes, bad frames sent raw by the CSMS, and how
 // our own CALLs fail (OcppCallError kinds).
 
 import { strict as assert } from 'node:assert';
@@ -85,7 +85,7 @@ describe('OCPP connection: messages', () => {
       assert.equal((await rejection(csms.call(CP, 'ReserveNow', { connectorId: 1, expiryDate: new Date().toISOString(), idTag: 'A', reservationId: 1 })))['errorCode'], 'NotSupported');
     });
 
-    it("answers schema violations with strict mode's codes, in their OCPP 1.6 spelling", async () => {
+    it('answers schema violations with the OCPP-J 1.6 §4.2.3 codes, in their OCPP 1.6 spelling', async () => {
       connection.handle('Reset', () => ({ status: 'Accepted' }));
       const cases: Array<[string, string]> = [
         ['v-type', '{"type":5}'],
@@ -98,7 +98,7 @@ describe('OCPP connection: messages', () => {
       csms.sendRaw(CP, `[2,"v-extra","Reset",${cases[2]![1]}]`);
       csms.sendRaw(CP, `[2,"v-length","DataTransfer",${cases[3]![1]}]`);
       const codes = await Promise.all(cases.map(async ([id]) => ((await answerTo(id)).payload as { errorCode: string }).errorCode));
-      assert.deepEqual(codes, ['TypeConstraintViolation', 'OccurenceConstraintViolation', 'PropertyConstraintViolation', 'FormationViolation']);
+      assert.deepEqual(codes, ['TypeConstraintViolation', 'OccurenceConstraintViolation', 'FormationViolation', 'PropertyConstraintViolation']);
       await stillAnswers();
     });
   });
