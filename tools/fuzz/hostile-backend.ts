@@ -28,6 +28,14 @@ export interface HostileBackendEvents {
   call: [ChargerCall];
 }
 
+/** An unmasked text frame (RFC 6455 §5.2), server to client. */
+function textFrame(text: string): Buffer {
+  const payload = Buffer.from(text, 'utf8');
+  if (payload.length >= 65_536) throw new RangeError('sendBurst: frames under 64 KiB only');
+  const header = payload.length < 126 ? Buffer.from([0x81, payload.length]) : Buffer.from([0x81, 126, payload.length >> 8, payload.length & 0xff]);
+  return Buffer.concat([header, payload]);
+}
+
 export class HostileBackend extends EventEmitter<HostileBackendEvents> {
   readonly url: string;
   /** Connections accepted so far; the current one is number `connections`. */
@@ -35,7 +43,7 @@ export class HostileBackend extends EventEmitter<HostileBackendEvents> {
   readonly calls: ChargerCall[] = [];
   /** Frames from the charger that are neither a CALL nor an answer (should stay empty). */
   readonly strays: string[] = [];
-  /** Bytes the charger sent, frames it sent. */
+  /** Bytes of the frames the charger sent. */
   bytesIn = 0;
   private readonly answers = new Map<string, Answer>();
   private socket: WebSocket | undefined;
@@ -68,6 +76,13 @@ export class HostileBackend extends EventEmitter<HostileBackendEvents> {
   send(data: string | Buffer, binary = false): boolean {
     if (!this.open) return false;
     this.socket!.send(data, { binary });
+    return true;
+  }
+
+  /** Text frames (each under 64 KiB) in one TCP write: the charger reads them in one go. */
+  sendBurst(texts: readonly string[]): boolean {
+    if (!this.open || !this.tcp) return false;
+    this.tcp.write(Buffer.concat(texts.map(textFrame)));
     return true;
   }
 

@@ -60,7 +60,10 @@ export function createRpcClient(spec: ClientSpec): RpcClient {
     reconnect: false,
     respondWithDetailedErrors: false, // never leak stacks to the backend
     ...(spec.settings.password !== undefined ? { password: spec.settings.password } : {}),
-    wsOpts: { ...spec.settings.wsOpts, maxPayload: spec.wsMaxPayload, handshakeTimeout: spec.callTimeoutMs },
+    // One frame per turn of the event loop: a burst of frames in one read (a thousand small ones fit
+    // in 64 KiB) would otherwise be handled in one go and could stall the loop past the safety
+    // watchdog's limit (app/safety/loop-watchdog.ts).
+    wsOpts: { ...spec.settings.wsOpts, maxPayload: spec.wsMaxPayload, handshakeTimeout: spec.callTimeoutMs, allowSynchronousEvents: false },
   } as unknown as ConstructorParameters<typeof RPCClient>[0]);
 
   const internals = client as unknown as { _onMessage?: (frame: unknown) => void; _ws?: RawSocket };

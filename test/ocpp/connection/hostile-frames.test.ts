@@ -96,6 +96,20 @@ describe('OCPP connection: a hostile backend', () => {
     assert.equal(backend.connections, 1);
   });
 
+  it('a burst of frames in one read is handled one per turn of the event loop (no stall)', async () => {
+    const handledAt: number[] = [];
+    let turnedAt: number | undefined;
+    connection.handle('ClearCache', () => {
+      if (handledAt.length === 0) setImmediate(() => (turnedAt = handledAt.length));
+      handledAt.push(handledAt.length);
+      return { status: 'Accepted' };
+    });
+    const burst = Array.from({ length: 500 }, (_, i) => `[2,"b${i}","ClearCache",{}]`);
+    assert.ok(backend.sendBurst(burst));
+    await until(() => handledAt.length === burst.length, 'the burst handled');
+    assert.ok(turnedAt !== undefined && turnedAt < burst.length, `the event loop turned only after ${turnedAt} of ${burst.length} frames`);
+  });
+
   describe('CALLERROR codes (OCPP-J 1.6 §4.2.3 Table 7)', () => {
     const cases: Array<[string, string, string]> = [
       ['a value not in the enumeration', '"Reset",{"type":"Foo"}', 'PropertyConstraintViolation'],

@@ -84,6 +84,8 @@ export class Firmware {
   private out = '';
   private err = '';
   private baseUrl: string | null = null;
+  /** How much of `out` was searched for the diagnostics URL. */
+  private scanned = 0;
 
   constructor(configFile: string, dataDir: string, env: Record<string, string> = {}) {
     this.child = spawn(process.execPath, [MAIN, '--config', configFile, '--data-dir', dataDir], {
@@ -92,10 +94,11 @@ export class Firmware {
     });
     this.child.stdout!.on('data', (d: Buffer) => {
       this.out += d.toString();
-      if (!this.baseUrl) {
-        const match = /"url":"(http:\/\/[^"]+)"[^\n]*"msg":"charger running"/.exec(this.out);
-        if (match) this.baseUrl = match[1]!;
-      }
+      // The latest: a Soft Reset starts the diagnostics server again (on a new port when it is 0).
+      const end = this.out.lastIndexOf('\n');
+      if (end <= this.scanned) return;
+      for (const match of this.out.slice(this.scanned, end).matchAll(/"url":"(http:\/\/[^"]+)"[^\n]*"msg":"charger running"/g)) this.baseUrl = match[1]!;
+      this.scanned = end;
     });
     this.child.stderr!.on('data', (d: Buffer) => (this.err += d.toString()));
     this.exited = new Promise((resolve) => this.child.once('exit', (code, signal) => {
