@@ -1,6 +1,7 @@
 // One ocpp-rpc RPCClient per connect attempt (its own reconnect is off: OcppConnection decides when
 // and with which security profile to connect again). Strict mode validates every CALL, CALLRESULT
-// and CALLERROR payload in and out against ocpp-rpc's OCPP 1.6 schemas.
+// and CALLERROR payload in and out against ocpp-rpc's OCPP 1.6 schemas, with our validator
+// (ocpp16-validator.ts).
 //
 // Two things need ocpp-rpc internals (2.2.x), checked at creation so a version change fails loudly:
 // `_onMessage`, wrapped to screen frames before parsing (size limit, J §4.1.3 unknown types), and
@@ -14,6 +15,7 @@
 import { createRequire } from 'node:module';
 import './ocpp16-validators-only.js'; // before ocpp-rpc
 import ocppRpc from 'ocpp-rpc';
+import { ocpp16Validator } from './ocpp16-validator.js';
 import type { ConnectSettings } from './security-options.js';
 
 const { RPCClient } = ocppRpc;
@@ -54,6 +56,7 @@ export function createRpcClient(spec: ClientSpec): RpcClient {
     identity: spec.identity,
     protocols: [SUBPROTOCOL],
     strictMode: true,
+    strictModeValidators: [ocpp16Validator], // replaces ocpp-rpc's for ocpp1.6: §4.2.3 codes, no payload echoed
     callConcurrency: 1, // OCPP-J §4.1.1: one outstanding CALL per connection
     callTimeoutMs: spec.callTimeoutMs,
     pingIntervalMs: 0, // our own keepalive (keepalive.ts) logs and replaces a silent connection

@@ -3,6 +3,9 @@
 // the code OCPP-J 1.6 §4.2.3 gives it, and the link stays up unless the WebSocket itself must close.
 
 import { strict as assert } from 'node:assert';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { fileURLToPath } from 'node:url';
 import type { OcppConnection } from '../../../app/ocpp/connection/ocpp-connection.js';
 import { HostileBackend, type Answer } from '../../../tools/fuzz/hostile-backend.js';
 import { Harness, type LogSpy, until } from './helpers.js';
@@ -129,6 +132,12 @@ describe('OCPP connection: a hostile backend', () => {
         assert.deepEqual(answer[4], {});
       });
     }
+
+    it('the same codes when ocpp-rpc was loaded before the connection module', async () => {
+      const script = fileURLToPath(new URL('./fixtures/ocpp-rpc-loaded-first.js', import.meta.url));
+      const { stdout } = await promisify(execFile)(process.execPath, [script], { timeout: 15_000 });
+      assert.equal(stdout.trim(), 'PropertyConstraintViolation');
+    });
 
     it('a CALL id over 36 characters: FormationViolation with that id; one too long to echo: dropped', async () => {
       connection.handle('Reset', () => ({ status: 'Accepted' }));
