@@ -15,7 +15,7 @@
 import type { Clock, TimerHandle } from '../clock.js';
 import type { ControlPilot, Listener, PilotLevels, PilotOutput, Unsubscribe } from '../interfaces.js';
 import type { SysfsPwm } from '../pwm/sysfs-pwm.js';
-import { Listeners } from '../gpio/listeners.js';
+import { Listeners } from '../listeners.js';
 import { toChannel, toFullScale, type Ads1115, type AdsChannel, type AdsFullScaleV } from './ads1115.js';
 
 /** A level must move by more than this to be reported again. */

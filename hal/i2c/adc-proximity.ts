@@ -9,7 +9,7 @@
 import type { Clock, TimerHandle } from '../clock.js';
 import type { Listener, ProximityPilot, ProximityReading, Unsubscribe } from '../interfaces.js';
 import { proximityFromResistance } from '../proximity-resistance.js';
-import { Listeners } from '../gpio/listeners.js';
+import { Listeners } from '../listeners.js';
 import { toChannel, toFullScale, type Ads1115, type AdsChannel, type AdsFullScaleV } from './ads1115.js';
 
 /** The PP node at or above this fraction of the supply reads as an open circuit. */

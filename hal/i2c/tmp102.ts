@@ -6,7 +6,7 @@
 import type { PromisifiedBus } from 'i2c-bus';
 import type { Clock, TimerHandle } from '../clock.js';
 import type { Listener, TemperatureLocation, TemperatureSensor, Unsubscribe } from '../interfaces.js';
-import { Listeners } from '../gpio/listeners.js';
+import { Listeners } from '../listeners.js';
 import { swapBytes } from './i2c-bus.js';
 
 export type TemperatureChip = 'tmp102' | 'lm75';
