@@ -3,7 +3,7 @@ import { VirtualClock } from '../../../hal/clock.js';
 import { HardwareUnavailableError } from '../../../hal/hardware-packages.js';
 import type { LockPosition, PilotLevels, ProximityReading, ResidualCurrentTrip, SwitchPosition } from '../../../hal/interfaces.js';
 import { CanCoprocessor, COMMAND_REFRESH_MS, RCD_SELF_TEST_TIMEOUT_MS } from '../../../hal/can/coprocessor.js';
-import { FakeSocketCan } from '../../../hal/can/fake-socketcan.js';
+import { FakeSocketCan } from '../../../hal/far-side/fake-socketcan.js';
 import { encodeFrame, FAULT_FLAGS, frameId, type AppFrame } from '../../../hal/can/frames.js';
 import { catchUncaught } from '../../support/uncaught.js';
 import { BASE_ID, hex, makeRig, TWO_CONNECTORS, type Rig } from './can-fixture.js';

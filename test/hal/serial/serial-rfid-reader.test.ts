@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { systemClock, VirtualClock } from '../../../hal/clock.js';
 import { HardwareUnavailableError } from '../../../hal/hardware-packages.js';
-import { RfidReaderSimulator } from '../../../hal/serial/device-sims/rfid-reader-simulator.js';
+import { RfidReaderSimulator } from '../../../hal/far-side/rfid-reader-simulator.js';
 import { PN532_COMMANDS } from '../../../hal/serial/pn532-frames.js';
 import { SerialRfidReader, type RfidProtocol, type SerialRfidOptions } from '../../../hal/serial/serial-rfid-reader.js';
 import { catchUncaught } from '../../support/uncaught.js';
