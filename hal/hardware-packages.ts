@@ -1,7 +1,8 @@
 // The one place hardware packages are imported. They are optional dependencies, loaded only
 // when a board profile selects a driver that needs them, so the simulated board runs anywhere.
 
-export type HardwarePackage = 'onoff' | 'i2c-bus' | 'serialport' | 'socketcan' | 'modbus-serial';
+export const HARDWARE_PACKAGES = ['onoff', 'i2c-bus', 'serialport', 'socketcan', 'modbus-serial'] as const;
+export type HardwarePackage = (typeof HARDWARE_PACKAGES)[number];
 
 /** A device cannot be opened: the firmware refuses to start and says which, where and why. */
 export class HardwareUnavailableError extends Error {

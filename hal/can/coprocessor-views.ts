@@ -31,7 +31,7 @@ import {
   type StatusReport,
   type TemperatureReport,
 } from './frames.js';
-import { Listeners, runAll } from './listeners.js';
+import { Listeners } from '../listeners.js';
 
 /**
  * How long an RCD self-test may take, from the request to the MCU's result, including the wait
@@ -189,6 +189,7 @@ export class CoprocessorConnector {
 
   applyStatus(report: StatusReport): void {
     this.status = report;
+    // Every reading is updated before any listener hears, so each sees the whole frame.
     const steps: (() => void)[] = [];
     // The RCD first: it is the most urgent news a status frame can carry.
     if (report.residualCurrent !== this.residualCurrentTrip) {
@@ -204,7 +205,7 @@ export class CoprocessorConnector {
       this.lockFeedback = lock;
       steps.push(() => this.lockListeners.emit(lock));
     }
-    runAll(steps);
+    for (const step of steps) step();
   }
 
   applyLevels(report: PilotLevelsReport): void {

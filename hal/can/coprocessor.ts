@@ -10,7 +10,7 @@
 //
 // Nothing on the bus makes this driver throw: bad frames are dropped and counted (`stats`), refused
 // sends are counted. A listener that throws is a bug: every other listener still runs, then the
-// error propagates (out of the socket callback it ends the process, and the MCU goes safe).
+// error ends the process through the fail-safe path (hal/listeners.ts), and the MCU goes safe.
 
 import { existsSync, readFileSync } from 'node:fs';
 import type { Clock, TimerHandle } from '../clock.js';
@@ -43,7 +43,7 @@ import {
   type McuState,
   type StatusReport,
 } from './frames.js';
-import { Listeners } from './listeners.js';
+import { Listeners } from '../listeners.js';
 import type { CanMessage, RawChannelLike, SocketCanModule } from './socketcan-api.js';
 
 export type { CanMessage, RawChannelLike, SocketCanModule } from './socketcan-api.js';

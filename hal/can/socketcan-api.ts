@@ -1,5 +1,5 @@
 // The part of the `socketcan` package (v4) the co-processor driver uses, as structural types:
-// the package stays an optional dependency, and tests hand in fake-socketcan.ts in its place.
+// the package stays an optional dependency, and tests hand in hal/far-side/fake-socketcan.ts in its place.
 
 /** A frame as the package passes it: `send` takes it, `onMessage` listeners receive it. */
 export interface CanMessage {

@@ -17,7 +17,7 @@ import type { BinaryValue, Direction, Edge, Gpio } from 'onoff';
 import { systemClock, type Clock, type TimerHandle } from '../clock.js';
 import { HardwareUnavailableError, loadHardwarePackage } from '../hardware-packages.js';
 import { OutputWriteError, type Listener, type Unsubscribe } from '../interfaces.js';
-import { Listeners } from './listeners.js';
+import { Listeners } from '../listeners.js';
 
 export type OnoffModule = typeof import('onoff');
 

@@ -14,7 +14,7 @@ import type {
   Unsubscribe,
 } from '../interfaces.js';
 import type { GpioInput, GpioOutput } from './gpio-line.js';
-import { Listeners } from './listeners.js';
+import { Listeners } from '../listeners.js';
 
 export class GpioEmergencyStop implements EmergencyStop {
   /** @param healthy asserted while the stop chain is closed (not pressed) */

@@ -12,11 +12,12 @@
 // UNREADABLE_AFTER_ERRORS failures in a row the levels are reported as unreadable (NaN), which
 // no IEC 61851 state band contains, so a dead ADC cannot freeze the pilot at "charging".
 
-import type { Clock, TimerHandle } from '../clock.js';
+import type { Clock } from '../clock.js';
 import type { ControlPilot, Listener, PilotLevels, PilotOutput, Unsubscribe } from '../interfaces.js';
 import type { SysfsPwm } from '../pwm/sysfs-pwm.js';
-import { Listeners } from '../gpio/listeners.js';
+import { Listeners } from '../listeners.js';
 import { toChannel, toFullScale, type Ads1115, type AdsChannel, type AdsFullScaleV } from './ads1115.js';
+import { SamplingLoop } from './sampling-loop.js';
 
 /** A level must move by more than this to be reported again. */
 export const LEVEL_CHANGE_V = 0.2;
@@ -57,6 +58,13 @@ function checkedOutput(output: PilotOutput): PilotOutput {
   }
 }
 
+/** One sample: the levels, and the output generation it was taken under. */
+interface LevelSample {
+  readonly generation: number;
+  readonly highV: number;
+  readonly lowV: number | null;
+}
+
 function dutyOf(output: PilotOutput): number {
   return output.mode === 'high' ? 100 : output.mode === 'error' ? 0 : output.dutyPercent;
 }
@@ -71,20 +79,14 @@ export class AdcControlPilot implements ControlPilot {
   private levels: PilotLevels = { positiveV: NOMINAL_HIGH_V, negativeV: null };
   private emitted: PilotLevels = this.levels;
   private errorsInRow = 0;
-  private sampling = false;
-  private resample = false;
-  private closed = false;
-  private errors = 0;
-  private readonly timer: TimerHandle;
   private readonly fullScaleV: AdsFullScaleV;
   private readonly listeners = new Listeners<PilotLevels>();
-  private readonly firstSample: Promise<void>;
-  private firstSampleDone!: () => void;
+  private readonly loop: SamplingLoop<LevelSample>;
 
   constructor(
     private readonly pwm: SysfsPwm,
     private readonly adc: Ads1115,
-    private readonly clock: Clock,
+    clock: Clock,
     private readonly options: AdcControlPilotOptions,
   ) {
     toChannel(options.highChannel);
@@ -93,13 +95,13 @@ export class AdcControlPilot implements ControlPilot {
     if (!(Number.isFinite(options.scale) && options.scale !== 0)) throw new RangeError(`pilot scale must be a non-zero number (got ${options.scale})`);
     if (!Number.isFinite(options.offsetV)) throw new RangeError(`pilot offsetV must be a number (got ${options.offsetV})`);
     if (!(Number.isFinite(options.pollMs) && options.pollMs > 0)) throw new RangeError(`pilot pollMs must be a number > 0 (got ${options.pollMs})`);
-    this.firstSample = new Promise((resolve) => {
-      this.firstSampleDone = resolve;
-    });
     // X1, as the controller expects at start: steady +12 V.
     this.pwm.setDutyPercent(100);
-    this.timer = clock.setInterval(() => this.sample(), options.pollMs);
-    this.sample();
+    this.loop = new SamplingLoop(clock, options.pollMs, {
+      read: () => this.readLevels(),
+      accept: (sample) => this.accept(sample),
+      fail: () => this.failed(),
+    });
   }
 
   get output(): PilotOutput {
@@ -112,7 +114,7 @@ export class AdcControlPilot implements ControlPilot {
     this.pwm.setDutyPercent(dutyOf(this.current));
     this.lowV = null;
     this.publish(true);
-    this.sample(); // at once, not at the next poll
+    this.loop.sampleNow();
   }
 
   read(): PilotLevels {
@@ -125,65 +127,44 @@ export class AdcControlPilot implements ControlPilot {
 
   /** Resolves once the first sample has been attempted (the board awaits it before starting). */
   ready(): Promise<void> {
-    return this.firstSample;
+    return this.loop.ready();
   }
 
   /** Failed ADC reads since start. */
   get readErrors(): number {
-    return this.errors;
+    return this.loop.readErrors;
   }
 
   /** Stops sampling. The PWM stays as it is (its owner closes it). */
   close(): void {
-    this.closed = true;
-    this.clock.clearInterval(this.timer);
-    this.firstSampleDone();
+    this.loop.close();
   }
 
-  private sample(): void {
-    if (this.closed) return;
-    if (this.sampling) {
-      this.resample = true; // one more right after the one in flight
-      return;
-    }
-    this.sampling = true;
-    void this.measure().finally(() => {
-      this.sampling = false;
-      this.firstSampleDone();
-      if (this.resample && !this.closed) {
-        this.resample = false;
-        this.sample();
-      }
-    });
-  }
-
-  private async measure(): Promise<void> {
+  private async readLevels(): Promise<LevelSample> {
     const { adc, fullScaleV, options } = this;
     const generation = this.generation;
     const pwm = this.current.mode === 'pwm';
-    let highV: number;
-    let lowV: number | null = null;
-    try {
-      highV = this.toCp(await adc.readVolts(options.highChannel, fullScaleV));
-      if (pwm) lowV = this.toCp(await adc.readVolts(options.lowChannel, fullScaleV));
-    } catch {
-      this.errors += 1;
-      this.errorsInRow += 1;
-      if (this.errorsInRow >= UNREADABLE_AFTER_ERRORS && !this.closed) {
-        this.highV = Number.NaN;
-        this.lowV = null;
-        this.publish(false);
-      }
-      return;
-    }
+    const highV = this.toCp(await adc.readVolts(options.highChannel, fullScaleV));
+    const lowV = pwm ? this.toCp(await adc.readVolts(options.lowChannel, fullScaleV)) : null;
+    return { generation, highV, lowV };
+  }
+
+  private accept(sample: LevelSample): void {
     this.errorsInRow = 0;
-    if (this.closed) return;
-    if (generation !== this.generation) {
-      this.resample = true; // sampled across a setOutput: says nothing about the new output
+    if (sample.generation !== this.generation) {
+      this.loop.sampleNow(); // sampled across a setOutput: says nothing about the new output
       return;
     }
-    this.highV = highV;
-    this.lowV = lowV;
+    this.highV = sample.highV;
+    this.lowV = sample.lowV;
+    this.publish(false);
+  }
+
+  private failed(): void {
+    this.errorsInRow += 1;
+    if (this.errorsInRow < UNREADABLE_AFTER_ERRORS) return;
+    this.highV = Number.NaN;
+    this.lowV = null;
     this.publish(false);
   }
 

@@ -6,11 +6,12 @@
 // when the kind or the rating changes, or the resistance moves by more than OHMS_CHANGE_RATIO.
 // A failed read keeps the last reading and counts an error (readErrors).
 
-import type { Clock, TimerHandle } from '../clock.js';
+import type { Clock } from '../clock.js';
 import type { Listener, ProximityPilot, ProximityReading, Unsubscribe } from '../interfaces.js';
 import { proximityFromResistance } from '../proximity-resistance.js';
-import { Listeners } from '../gpio/listeners.js';
+import { Listeners } from '../listeners.js';
 import { toChannel, toFullScale, type Ads1115, type AdsChannel, type AdsFullScaleV } from './ads1115.js';
+import { SamplingLoop } from './sampling-loop.js';
 
 /** The PP node at or above this fraction of the supply reads as an open circuit. */
 export const OPEN_CIRCUIT_RATIO = 0.98;
@@ -36,18 +37,13 @@ export function proximityOhms(nodeV: number, pullUpOhms: number, supplyV: number
 
 export class AdcProximityPilot implements ProximityPilot {
   private reading: ProximityReading = NO_CABLE;
-  private sampling = false;
-  private closed = false;
-  private errors = 0;
-  private readonly timer: TimerHandle;
   private readonly fullScaleV: AdsFullScaleV;
   private readonly listeners = new Listeners<ProximityReading>();
-  private readonly firstSample: Promise<void>;
-  private firstSampleDone!: () => void;
+  private readonly loop: SamplingLoop<number>;
 
   constructor(
     private readonly adc: Ads1115,
-    private readonly clock: Clock,
+    clock: Clock,
     private readonly options: AdcProximityOptions,
   ) {
     toChannel(options.channel);
@@ -56,11 +52,11 @@ export class AdcProximityPilot implements ProximityPilot {
       const value = options[name];
       if (!(Number.isFinite(value) && value > 0)) throw new RangeError(`proximity ${name} must be a number > 0 (got ${value})`);
     }
-    this.firstSample = new Promise((resolve) => {
-      this.firstSampleDone = resolve;
+    this.loop = new SamplingLoop(clock, options.pollMs, {
+      read: () => this.adc.readVolts(this.options.channel, this.fullScaleV),
+      accept: (nodeV) => this.accept(nodeV),
+      fail: () => {}, // the last reading stands
     });
-    this.timer = clock.setInterval(() => this.sample(), options.pollMs);
-    this.sample();
   }
 
   read(): ProximityReading {
@@ -73,39 +69,20 @@ export class AdcProximityPilot implements ProximityPilot {
 
   /** Resolves once the first sample has been attempted (the board awaits it before starting). */
   ready(): Promise<void> {
-    return this.firstSample;
+    return this.loop.ready();
   }
 
   /** Failed ADC reads since start. */
   get readErrors(): number {
-    return this.errors;
+    return this.loop.readErrors;
   }
 
   /** Stops sampling. */
   close(): void {
-    this.closed = true;
-    this.clock.clearInterval(this.timer);
-    this.firstSampleDone();
+    this.loop.close();
   }
 
-  private sample(): void {
-    if (this.closed || this.sampling) return;
-    this.sampling = true;
-    void this.measure().finally(() => {
-      this.sampling = false;
-      this.firstSampleDone();
-    });
-  }
-
-  private async measure(): Promise<void> {
-    let nodeV: number;
-    try {
-      nodeV = await this.adc.readVolts(this.options.channel, this.fullScaleV);
-    } catch {
-      this.errors += 1;
-      return;
-    }
-    if (this.closed) return;
+  private accept(nodeV: number): void {
     const ohms = proximityOhms(nodeV, this.options.pullUpOhms, this.options.supplyV);
     const next = proximityFromResistance(ohms);
     if (!changed(this.reading, next)) return;

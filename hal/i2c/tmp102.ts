@@ -4,10 +4,11 @@
 // treats null as a sensor fault), and every change, to or from null, is reported.
 
 import type { PromisifiedBus } from 'i2c-bus';
-import type { Clock, TimerHandle } from '../clock.js';
+import type { Clock } from '../clock.js';
 import type { Listener, TemperatureLocation, TemperatureSensor, Unsubscribe } from '../interfaces.js';
-import { Listeners } from '../gpio/listeners.js';
+import { Listeners } from '../listeners.js';
 import { swapBytes } from './i2c-bus.js';
+import { SamplingLoop } from './sampling-loop.js';
 
 export type TemperatureChip = 'tmp102' | 'lm75';
 
@@ -28,27 +29,23 @@ export function decodeTemperature(chip: TemperatureChip, register: number): numb
 
 export class I2cTemperatureSensor implements TemperatureSensor {
   private value: number | null = null;
-  private sampling = false;
-  private closed = false;
-  private readonly timer: TimerHandle;
   private readonly listeners = new Listeners<number | null>();
-  private readonly firstSample: Promise<void>;
-  private firstSampleDone!: () => void;
+  private readonly loop: SamplingLoop<number>;
 
   constructor(
     private readonly bus: PromisifiedBus,
     readonly address: number,
     readonly location: TemperatureLocation,
-    private readonly clock: Clock,
+    clock: Clock,
     private readonly options: { chip: TemperatureChip; pollMs: number },
   ) {
     if (!Object.hasOwn(FORMAT, options.chip)) throw new RangeError(`unknown temperature sensor chip ${JSON.stringify(options.chip)}`);
     if (!(Number.isFinite(options.pollMs) && options.pollMs > 0)) throw new RangeError(`temperature pollMs must be a number > 0 (got ${options.pollMs})`);
-    this.firstSample = new Promise((resolve) => {
-      this.firstSampleDone = resolve;
+    this.loop = new SamplingLoop(clock, options.pollMs, {
+      read: async () => decodeTemperature(this.options.chip, swapBytes(await this.bus.readWord(this.address, TEMPERATURE_REGISTER))),
+      accept: (celsius) => this.update(celsius),
+      fail: () => this.update(null),
     });
-    this.timer = clock.setInterval(() => this.sample(), options.pollMs);
-    this.sample();
   }
 
   /** °C; null until the first read and whenever the last read failed. */
@@ -62,33 +59,16 @@ export class I2cTemperatureSensor implements TemperatureSensor {
 
   /** Resolves once the first read has been attempted (the board awaits it before starting). */
   ready(): Promise<void> {
-    return this.firstSample;
+    return this.loop.ready();
   }
 
   /** Stops polling. */
   close(): void {
-    this.closed = true;
-    this.clock.clearInterval(this.timer);
-    this.firstSampleDone();
+    this.loop.close();
   }
 
-  private sample(): void {
-    if (this.closed || this.sampling) return;
-    this.sampling = true;
-    void this.measure().finally(() => {
-      this.sampling = false;
-      this.firstSampleDone();
-    });
-  }
-
-  private async measure(): Promise<void> {
-    let next: number | null;
-    try {
-      next = decodeTemperature(this.options.chip, swapBytes(await this.bus.readWord(this.address, TEMPERATURE_REGISTER)));
-    } catch {
-      next = null;
-    }
-    if (this.closed || next === this.value) return;
+  private update(next: number | null): void {
+    if (next === this.value) return;
     this.value = next;
     this.listeners.emit(next);
   }

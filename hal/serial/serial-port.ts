@@ -1,5 +1,6 @@
 // Opening, closing and watching a serial device node, shared by the serial drivers and the
-// device simulators. The `serialport` package is loaded only through loadHardwarePackage.
+// device simulators (hal/far-side/). The `serialport` package is loaded only through
+// loadHardwarePackage.
 //
 // A device that goes away does not always say so: a USB adapter pulled out gives ENXIO and
 // serialport closes the port, but a pseudo-terminal whose other end vanished (and a few USB

@@ -10,6 +10,7 @@
 import type { Clock, TimerHandle } from '../clock.js';
 import { HardwareUnavailableError } from '../hardware-packages.js';
 import type { Listener, RfidCard, RfidReader, Unsubscribe } from '../interfaces.js';
+import { Listeners } from '../listeners.js';
 import { Pn532NoAnswerError, Pn532Session } from './pn532-session.js';
 import { UidLineSession, type ProtocolContext, type ProtocolSession } from './rfid-protocol.js';
 import {
@@ -64,35 +65,10 @@ export const RFID_DEFAULTS = {
 
 const DEVICE = 'RFID reader';
 
-class ListenerSet<T> {
-  private readonly entries = new Set<Listener<T>>();
-
-  subscribe(listener: Listener<T>): Unsubscribe {
-    const entry: Listener<T> = (value) => listener(value);
-    this.entries.add(entry);
-    return () => {
-      this.entries.delete(entry);
-    };
-  }
-
-  /** Calls every listener; returns the errors they threw. */
-  emit(value: T): unknown[] {
-    const errors: unknown[] = [];
-    for (const listener of [...this.entries]) {
-      try {
-        listener(value);
-      } catch (error) {
-        errors.push(error);
-      }
-    }
-    return errors;
-  }
-}
-
 export class SerialRfidReader implements RfidReader {
   private readonly counters: SerialRfidStats = { cards: 0, badFrames: 0, disconnects: 0, reopens: 0, timeouts: 0 };
-  private readonly cardListeners = new ListenerSet<RfidCard>();
-  private readonly errorListeners = new ListenerSet<Error>();
+  private readonly cardListeners = new Listeners<RfidCard>();
+  private readonly errorListeners = new Listeners<Error>();
   private readonly session: ProtocolSession;
   private readonly settings: Required<SerialRfidOptions>;
   private port: SerialPortInstance | null = null;
@@ -164,7 +140,7 @@ export class SerialRfidReader implements RfidReader {
     return this.cardListeners.subscribe(listener);
   }
 
-  /** Problems with the reader: port lost, reopen failed, PN532 not answering, a card listener that threw. */
+  /** Problems with the reader: port lost, reopen failed, PN532 not answering. */
   onError(listener: Listener<Error>): Unsubscribe {
     return this.errorListeners.subscribe(listener);
   }
@@ -202,9 +178,7 @@ export class SerialRfidReader implements RfidReader {
 
   private card(uid: string): void {
     this.counters.cards++;
-    for (const error of this.cardListeners.emit({ uid })) {
-      this.report(`a card listener failed: ${describeError(error)}`);
-    }
+    this.cardListeners.emit({ uid });
   }
 
   private report(message: string): void {

@@ -8,7 +8,7 @@
 
 import type { TimerHandle } from '../clock.js';
 import { OutputWriteError, type Contactor, type ConnectorLock, type Listener, type LockPosition, type SwitchPosition, type Unsubscribe } from '../interfaces.js';
-import { Emitter } from './emitter.js';
+import { Listeners } from '../listeners.js';
 import type { SimTimers } from './sim-timers.js';
 
 export const CONTACTOR_DELAY_MS = 20;
@@ -19,7 +19,7 @@ class DelayedMechanism<P extends string> {
   commanded: P;
   position: P;
   private pending: TimerHandle | undefined;
-  readonly emitter = new Emitter<P>();
+  readonly listeners = new Listeners<P>();
 
   constructor(
     private readonly timers: SimTimers,
@@ -41,7 +41,7 @@ class DelayedMechanism<P extends string> {
       if (this.position === target || !this.canMove(target)) return;
       this.beforeMove();
       this.position = target;
-      this.emitter.emit(target);
+      this.listeners.emit(target);
     });
   }
 
@@ -105,7 +105,7 @@ export class SimContactor implements Contactor {
   }
 
   onFeedback(listener: Listener<SwitchPosition>): Unsubscribe {
-    return this.mechanism.emitter.subscribe(listener);
+    return this.mechanism.listeners.subscribe(listener);
   }
 
   /** Where the main contacts physically are. */
@@ -162,7 +162,7 @@ export class SimConnectorLock implements ConnectorLock {
   }
 
   onFeedback(listener: Listener<LockPosition>): Unsubscribe {
-    return this.mechanism.emitter.subscribe(listener);
+    return this.mechanism.listeners.subscribe(listener);
   }
 
   /** lockFailure: the motor does not move; the feedback stays where it was. */
@@ -176,7 +176,7 @@ export class SimConnectorLock implements ConnectorLock {
     this.slipped = slipped;
     if (slipped && this.mechanism.position !== 'unlocked') {
       this.mechanism.position = 'unlocked';
-      this.mechanism.emitter.emit('unlocked');
+      this.mechanism.listeners.emit('unlocked');
     }
     if (!slipped) this.mechanism.reapply();
   }

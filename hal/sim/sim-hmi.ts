@@ -1,18 +1,18 @@
 // Sim drivers for the user-facing devices: card reader, status LED, display.
 
 import type { Display, LedBlink, LedColor, Listener, RfidCard, RfidReader, StatusLed, Unsubscribe } from '../interfaces.js';
-import { Emitter } from './emitter.js';
+import { Listeners } from '../listeners.js';
 
 export class SimRfidReader implements RfidReader {
-  private readonly emitter = new Emitter<RfidCard>();
+  private readonly listeners = new Listeners<RfidCard>();
 
   onCard(listener: Listener<RfidCard>): Unsubscribe {
-    return this.emitter.subscribe(listener);
+    return this.listeners.subscribe(listener);
   }
 
   /** A card held to the reader; the reader reports its UID in upper case. */
   present(uid: string): void {
-    this.emitter.emit({ uid: uid.toUpperCase() });
+    this.listeners.emit({ uid: uid.toUpperCase() });
   }
 }
 

@@ -11,7 +11,7 @@ import type {
   TemperatureSensor,
   Unsubscribe,
 } from '../interfaces.js';
-import { Emitter } from './emitter.js';
+import { Listeners } from '../listeners.js';
 import type { SimTimers } from './sim-timers.js';
 
 /** Duration of the module's self-test (test current injected, trip and recovery checked). */
@@ -22,7 +22,7 @@ export class SimResidualCurrentMonitor implements ResidualCurrentMonitor {
   private dcFault = false;
   private selfTestFails = false;
   private trip: ResidualCurrentTrip | null = null;
-  private readonly emitter = new Emitter<ResidualCurrentTrip | null>();
+  private readonly listeners = new Listeners<ResidualCurrentTrip | null>();
 
   constructor(private readonly timers: SimTimers) {}
 
@@ -31,7 +31,7 @@ export class SimResidualCurrentMonitor implements ResidualCurrentMonitor {
   }
 
   onTrip(listener: Listener<ResidualCurrentTrip | null>): Unsubscribe {
-    return this.emitter.subscribe(listener);
+    return this.listeners.subscribe(listener);
   }
 
   selfTest(): Promise<boolean> {
@@ -48,7 +48,7 @@ export class SimResidualCurrentMonitor implements ResidualCurrentMonitor {
     const trip: ResidualCurrentTrip | null = this.dcFault ? 'dc' : this.acFault ? 'ac' : null;
     if (trip === this.trip) return;
     this.trip = trip;
-    this.emitter.emit(trip);
+    this.listeners.emit(trip);
   }
 
   setSelfTestFails(fails: boolean): void {
@@ -57,7 +57,7 @@ export class SimResidualCurrentMonitor implements ResidualCurrentMonitor {
 }
 
 export class SimTemperatureSensor implements TemperatureSensor {
-  private readonly emitter = new Emitter<number | null>();
+  private readonly listeners = new Listeners<number | null>();
 
   constructor(
     readonly location: TemperatureLocation,
@@ -69,30 +69,30 @@ export class SimTemperatureSensor implements TemperatureSensor {
   }
 
   onChange(listener: Listener<number | null>): Unsubscribe {
-    return this.emitter.subscribe(listener);
+    return this.listeners.subscribe(listener);
   }
 
   set(value: number | null): void {
     if (value === this.value) return;
     this.value = value;
-    this.emitter.emit(value);
+    this.listeners.emit(value);
   }
 }
 
 /** A two-state input that notifies on change. */
 class SimBinaryInput {
-  private readonly emitter = new Emitter<boolean>();
+  private readonly listeners = new Listeners<boolean>();
 
   constructor(protected value: boolean) {}
 
   onChange(listener: Listener<boolean>): Unsubscribe {
-    return this.emitter.subscribe(listener);
+    return this.listeners.subscribe(listener);
   }
 
   set(value: boolean): void {
     if (value === this.value) return;
     this.value = value;
-    this.emitter.emit(value);
+    this.listeners.emit(value);
   }
 }
 

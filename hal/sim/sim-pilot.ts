@@ -11,7 +11,7 @@ import {
   type ProximityReading,
   type Unsubscribe,
 } from '../interfaces.js';
-import { Emitter } from './emitter.js';
+import { Listeners } from '../listeners.js';
 import { measurePilot, type PilotLine } from './pilot-physics.js';
 
 const HIGH: PilotOutput = Object.freeze({ mode: 'high' });
@@ -38,7 +38,7 @@ export class SimControlPilot implements ControlPilot {
   private levels: PilotLevels;
   private forceEmit = false;
   private writeFails = false;
-  private readonly emitter = new Emitter<PilotLevels>();
+  private readonly listeners = new Listeners<PilotLevels>();
 
   /**
    * @param line the physical CP line, shared with the connector model (which sets load, diode, faults)
@@ -90,7 +90,7 @@ export class SimControlPilot implements ControlPilot {
   }
 
   onLevels(listener: Listener<PilotLevels>): Unsubscribe {
-    return this.emitter.subscribe(listener);
+    return this.listeners.subscribe(listener);
   }
 
   /** Re-measures the line; notifies when the levels changed (or a setOutput is pending). */
@@ -99,7 +99,7 @@ export class SimControlPilot implements ControlPilot {
     if (!this.forceEmit && next.positiveV === this.levels.positiveV && next.negativeV === this.levels.negativeV) return;
     this.forceEmit = false;
     this.levels = next;
-    this.emitter.emit(next);
+    this.listeners.emit(next);
   }
 }
 
@@ -114,19 +114,19 @@ function sameReading(a: ProximityReading, b: ProximityReading): boolean {
 
 export class SimProximityPilot implements ProximityPilot {
   private reading: ProximityReading = NO_CABLE;
-  private readonly emitter = new Emitter<ProximityReading>();
+  private readonly listeners = new Listeners<ProximityReading>();
 
   read(): ProximityReading {
     return this.reading;
   }
 
   onChange(listener: Listener<ProximityReading>): Unsubscribe {
-    return this.emitter.subscribe(listener);
+    return this.listeners.subscribe(listener);
   }
 
   set(reading: ProximityReading): void {
     if (sameReading(reading, this.reading)) return;
     this.reading = reading;
-    this.emitter.emit(reading);
+    this.listeners.emit(reading);
   }
 }

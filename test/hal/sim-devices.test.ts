@@ -1,5 +1,7 @@
 import { strict as assert } from 'node:assert';
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import { MeterCommunicationError, type MeterReading, type SwitchPosition } from '../../hal/interfaces.js';
+import { catchUncaught } from '../support/uncaught.js';
 import { makeBoard, near, startCharging } from './sim-fixture.js';
 
 /** Starts a read and tells whether it has settled, without awaiting it. */
@@ -165,6 +167,26 @@ describe('sim residual current monitor', () => {
     f.sim.clearFault(1, 'rcdTripDc');
     assert.equal(rcd.readTrip(), null);
     assert.deepEqual(seen, ['ac', null, 'dc', null]);
+    f.board.stop();
+  });
+
+  it('a trip reaches every listener even when one throws; the error reaches the process uncaught (hal/listeners.ts)', async () => {
+    const f = makeBoard();
+    const rcd = f.c1.residualCurrent;
+    const seen: (string | null)[] = [];
+    rcd.onTrip(() => {
+      throw new Error('listener bug');
+    });
+    rcd.onTrip((t) => seen.push(t));
+    const uncaught = catchUncaught();
+    try {
+      assert.doesNotThrow(() => f.sim.injectFault(1, 'rcdTripAc'), 'not into the simulation control');
+      assert.deepEqual(seen, ['ac']);
+      await nextTurn();
+    } finally {
+      uncaught.restore();
+    }
+    assert.deepEqual(uncaught.errors.map(String), ['Error: listener bug']);
     f.board.stop();
   });
 

@@ -16,7 +16,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { systemClock } from '../../hal/clock.js';
 import { loadHardwarePackage } from '../../hal/hardware-packages.js';
 import { CanCoprocessor, type SocketCanModule } from '../../hal/can/coprocessor.js';
-import { FakeSocketCan, McuSimulator } from '../../hal/can/fake-socketcan.js';
+import { FakeSocketCan } from '../../hal/far-side/fake-socketcan.js';
+import { McuSimulator } from '../../hal/far-side/mcu-simulator.js';
 import { frameId } from '../../hal/can/frames.js';
 import { emit, percentile } from './bench-output.js';
 

@@ -6,9 +6,9 @@
 // One JSON line per figure on stdout (bench-output.ts); nothing else.
 
 import { systemClock } from '../../hal/clock.js';
-import { ModbusMeterSimulator } from '../../hal/serial/device-sims/modbus-meter-simulator.js';
-import { openPtyPair } from '../../hal/serial/device-sims/pty-pair.js';
-import { RfidReaderSimulator } from '../../hal/serial/device-sims/rfid-reader-simulator.js';
+import { ModbusMeterSimulator } from '../../hal/far-side/modbus-meter-simulator.js';
+import { openPtyPair } from '../../hal/far-side/pty-pair.js';
+import { RfidReaderSimulator } from '../../hal/far-side/rfid-reader-simulator.js';
 import { ModbusEnergyMeter } from '../../hal/serial/modbus-meter.js';
 import { SerialRfidReader } from '../../hal/serial/serial-rfid-reader.js';
 import { emit, percentile, preciseNow } from './bench-output.js';

@@ -1,11 +1,12 @@
 // Software faults fail safe (issue 8 item 3): a driver write that throws inside a machine's action,
-// and an unhandled rejection, each end with every contactor open, every control pilot in state F,
-// the fault logged and the exit asked for, non-zero. The whole charger runs on the simulated board
-// and a virtual clock; the exit is recorded instead of taken.
+// a driver event listener that throws, and an unhandled rejection, each end with every contactor
+// open, every control pilot in state F, the fault logged and the exit asked for, non-zero. The
+// whole charger runs on the simulated board and a virtual clock; the exit is recorded instead of taken.
 
 import { strict as assert } from 'node:assert';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { ChargerFixture } from '../../support/charger-fixture.js';
+import { catchUncaught } from '../../support/uncaught.js';
 import { EX_SOFTWARE, bothCharging } from './two-connectors.js';
 
 /** The simulated contactor's drop-out (hal/sim/sim-actuators.ts CONTACTOR_DELAY_MS is 20 ms); a margin over it. */
@@ -76,6 +77,29 @@ describe('fail-safe on a software fault', function () {
     assert.equal(f.failSafe!.log[0]!.source, 'unhandledRejection');
     assert.match(f.failSafe!.log[0]!.error, /injected: nobody handles this/);
     await f.advance(DROP_OUT_MS);
+    assertSafe(f);
+  });
+
+  it('a driver event listener that throws (hal/listeners.ts): the same, through the uncaught exception', async () => {
+    f = await bothContactsClosed();
+    // It throws once: the test's exit does not end the process, and the fail-safe's own pilot
+    // write would otherwise wake it again, and again.
+    const off = f.board.hardware.connectors[0]!.pilot.onLevels(() => {
+      off();
+      throw new Error('injected: a bug in a pilot listener');
+    });
+    const uncaught = catchUncaught();
+    const uninstall = f.failSafe!.path.install(process);
+    try {
+      f.sim.pauseEv(1); // C→B: the pilot levels change
+      await f.advance(DROP_OUT_MS);
+    } finally {
+      uninstall();
+      uncaught.restore();
+    }
+    assert.deepEqual(f.failSafe!.exits, [EX_SOFTWARE]);
+    assert.equal(f.failSafe!.log[0]!.source, 'uncaughtException');
+    assert.match(f.failSafe!.log[0]!.error, /injected: a bug in a pilot listener/);
     assertSafe(f);
   });
 

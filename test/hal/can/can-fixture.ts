@@ -3,7 +3,8 @@
 import { VirtualClock } from '../../../hal/clock.js';
 import type { PilotLevels, PilotOutput } from '../../../hal/interfaces.js';
 import { CanCoprocessor, type CanCoprocessorOptions } from '../../../hal/can/coprocessor.js';
-import { FakeSocketCan, McuSimulator, type BusRecord, type FakeCanBus, type McuTiming } from '../../../hal/can/fake-socketcan.js';
+import { FakeSocketCan, type BusRecord, type FakeCanBus } from '../../../hal/far-side/fake-socketcan.js';
+import { McuSimulator, type McuTiming } from '../../../hal/far-side/mcu-simulator.js';
 import { decodeFrame, frameId, type FrameKind, type Payload } from '../../../hal/can/frames.js';
 
 export const BASE_ID = 0x100;

@@ -3,8 +3,9 @@ import { VirtualClock } from '../../../hal/clock.js';
 import { HardwareUnavailableError } from '../../../hal/hardware-packages.js';
 import type { LockPosition, PilotLevels, ProximityReading, ResidualCurrentTrip, SwitchPosition } from '../../../hal/interfaces.js';
 import { CanCoprocessor, COMMAND_REFRESH_MS, RCD_SELF_TEST_TIMEOUT_MS } from '../../../hal/can/coprocessor.js';
-import { FakeSocketCan } from '../../../hal/can/fake-socketcan.js';
+import { FakeSocketCan } from '../../../hal/far-side/fake-socketcan.js';
 import { encodeFrame, FAULT_FLAGS, frameId, type AppFrame } from '../../../hal/can/frames.js';
+import { catchUncaught } from '../../support/uncaught.js';
 import { BASE_ID, hex, makeRig, TWO_CONNECTORS, type Rig } from './can-fixture.js';
 
 const OPTIONS = { interface: 'can0', baseId: BASE_ID, connectors: TWO_CONNECTORS, heartbeatIntervalMs: 100, heartbeatTimeoutMs: 300 };
@@ -285,6 +286,25 @@ describe('CanCoprocessor: reports', () => {
     await rig.clock.advance(10);
     assert.deepEqual(trips, ['dc', null]);
     assert.equal(rig.link.residualCurrent(1).readTrip(), null);
+  });
+
+  it('an RCD trip reaches every listener even when one throws; the error reaches the process uncaught (hal/listeners.ts)', async () => {
+    rig = await makeRig();
+    await rig.untilAlive();
+    const trips: (ResidualCurrentTrip | null)[] = [];
+    rig.link.residualCurrent(2).onTrip(() => {
+      throw new Error('listener bug');
+    });
+    rig.link.residualCurrent(2).onTrip((trip) => trips.push(trip));
+    const uncaught = catchUncaught();
+    try {
+      rig.mcu.inputs(2).residualCurrent = 'ac';
+      await rig.clock.advance(10); // resolves: the bug is not thrown into the socket's callback
+      assert.deepEqual(trips, ['ac']);
+    } finally {
+      uncaught.restore();
+    }
+    assert.deepEqual(uncaught.errors.map(String), ['Error: listener bug']);
   });
 
   it('moves the lock and fires onFeedback', async () => {

@@ -7,7 +7,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { systemClock } from '../../../hal/clock.js';
 import { HardwareUnavailableError, loadHardwarePackage } from '../../../hal/hardware-packages.js';
 import { CanCoprocessor, type SocketCanModule } from '../../../hal/can/coprocessor.js';
-import { McuSimulator } from '../../../hal/can/fake-socketcan.js';
+import { McuSimulator } from '../../../hal/far-side/mcu-simulator.js';
 import { evLevels, TWO_CONNECTORS, type EvState } from './can-fixture.js';
 
 const VCAN = 'vcan0';

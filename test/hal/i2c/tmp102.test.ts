@@ -2,6 +2,7 @@ import { strict as assert } from 'node:assert';
 import { VirtualClock } from '../../../hal/clock.js';
 import { decodeTemperature, I2cTemperatureSensor } from '../../../hal/i2c/tmp102.js';
 import { FakeI2cBus, FakeTemperatureChip } from '../../support/hardware-fakes/fake-i2c-bus.js';
+import { catchUncaught } from '../../support/uncaught.js';
 
 describe('TMP102 / LM75 decoding', () => {
   it('TMP102: 12-bit two’s complement, 0.0625 °C per count (datasheet table 7-1)', () => {
@@ -82,6 +83,28 @@ describe('I2C temperature sensor', () => {
     await clock.advance(1000);
     assert.equal(sensor.read(), 30);
     assert.deepEqual(seen, [30, null, 30]);
+    sensor.close();
+  });
+
+  it('a listener that throws: the others still hear, sampling goes on, and the error reaches the process uncaught (hal/listeners.ts)', async () => {
+    const { clock, model, sensor, seen } = rig('tmp102', 30);
+    await sensor.ready();
+    sensor.onChange(() => {
+      throw new Error('listener bug');
+    });
+    const after: (number | null)[] = [];
+    sensor.onChange((v) => after.push(v));
+    const uncaught = catchUncaught();
+    try {
+      model.setTemperature(40);
+      await clock.advance(1000);
+      model.setTemperature(50);
+      await clock.advance(1000);
+    } finally {
+      uncaught.restore();
+    }
+    assert.deepEqual([seen, after], [[30, 40, 50], [40, 50]]);
+    assert.deepEqual(uncaught.errors.map(String), ['Error: listener bug', 'Error: listener bug']);
     sensor.close();
   });
 

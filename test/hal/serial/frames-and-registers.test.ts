@@ -1,7 +1,7 @@
 // The pure parts of the serial drivers: PN532 frames, UID lines, register maps and their codec.
 
 import { strict as assert } from 'node:assert';
-import { modbusCrc } from '../../../hal/serial/device-sims/modbus-meter-simulator.js';
+import { modbusCrc } from '../../../hal/far-side/modbus-meter-simulator.js';
 import { ABB_B23, SDM630, type MeterQuantity } from '../../../hal/serial/meter-register-maps.js';
 import { ACK_FRAME, encodeFrame, ERROR_FRAME, NACK_FRAME, Pn532FrameDecoder, type BadFrameReason, type Pn532Frame } from '../../../hal/serial/pn532-frames.js';
 import { targetUid } from '../../../hal/serial/pn532-session.js';

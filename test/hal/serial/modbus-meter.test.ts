@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { HardwareUnavailableError } from '../../../hal/hardware-packages.js';
 import { MeterCommunicationError, type MeterReading } from '../../../hal/interfaces.js';
-import { ModbusMeterSimulator, type MeterSimValues } from '../../../hal/serial/device-sims/modbus-meter-simulator.js';
+import { ModbusMeterSimulator, type MeterSimValues } from '../../../hal/far-side/modbus-meter-simulator.js';
 import { ModbusEnergyMeter, type ModbusMeterOptions } from '../../../hal/serial/modbus-meter.js';
 import type { MeterModel } from '../../../hal/serial/meter-register-maps.js';
 import { makeBench, type Bench } from './serial-fixtures.js';

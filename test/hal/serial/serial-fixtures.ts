@@ -4,7 +4,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { openPtyPair, type PtyPair } from '../../../hal/serial/device-sims/pty-pair.js';
+import { openPtyPair, type PtyPair } from '../../../hal/far-side/pty-pair.js';
 
 export interface Bench {
   /** The driver's end. */

@@ -3,9 +3,10 @@ import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { systemClock, VirtualClock } from '../../../hal/clock.js';
 import { HardwareUnavailableError } from '../../../hal/hardware-packages.js';
-import { RfidReaderSimulator } from '../../../hal/serial/device-sims/rfid-reader-simulator.js';
+import { RfidReaderSimulator } from '../../../hal/far-side/rfid-reader-simulator.js';
 import { PN532_COMMANDS } from '../../../hal/serial/pn532-frames.js';
 import { SerialRfidReader, type RfidProtocol, type SerialRfidOptions } from '../../../hal/serial/serial-rfid-reader.js';
+import { catchUncaught } from '../../support/uncaught.js';
 import { makeBench, sleep, waitFor, type Bench } from './serial-fixtures.js';
 
 const FAST: Partial<SerialRfidOptions> = { pollIntervalMs: 20, responseTimeoutMs: 100, watchdogIntervalMs: 50, reopenBackoffMs: [50, 100] };
@@ -63,6 +64,25 @@ describe('serial RFID reader (socat pty pair)', function () {
       await waitFor(() => uids.length === 1, 'the valid card');
       assert.deepEqual(uids, ['04A1B2C3']);
       assert.equal(r.stats.badFrames, 5);
+    });
+
+    it('a card listener that throws: the other listeners still get the card, and the error reaches the process uncaught (hal/listeners.ts), not onError', async () => {
+      const r = await start('uid-line');
+      const after: string[] = [];
+      r.onCard(() => {
+        throw new Error('card listener bug');
+      });
+      r.onCard((card) => after.push(card.uid));
+      const uncaught = catchUncaught();
+      try {
+        await sim!.presentCard('04A1B2C3');
+        await waitFor(() => uncaught.errors.length === 1, 'the uncaught error');
+      } finally {
+        uncaught.restore();
+      }
+      assert.deepEqual(uncaught.errors.map(String), ['Error: card listener bug']);
+      assert.deepEqual([uids, after], [['04A1B2C3'], ['04A1B2C3']]);
+      assert.deepEqual(errors, [], 'a listener bug is no reader problem');
     });
 
     it('assembles a line that arrives in pieces', async () => {

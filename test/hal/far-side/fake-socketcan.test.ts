@@ -1,9 +1,10 @@
 import { strict as assert } from 'node:assert';
 import { VirtualClock } from '../../../hal/clock.js';
-import { FakeSocketCan, McuSimulator, type FakeRawChannel } from '../../../hal/can/fake-socketcan.js';
+import { FakeSocketCan, type FakeRawChannel } from '../../../hal/far-side/fake-socketcan.js';
+import { McuSimulator } from '../../../hal/far-side/mcu-simulator.js';
 import type { CanMessage } from '../../../hal/can/socketcan-api.js';
 import { CounterSequence, decodeFrame, encodeFrame, FAULT_FLAGS, frameId, type AppFrame, type FrameKind } from '../../../hal/can/frames.js';
-import { BASE_ID, evLevels, type EvState } from './can-fixture.js';
+import { BASE_ID, evLevels, type EvState } from '../can/can-fixture.js';
 
 describe('FakeSocketCan', () => {
   it('delivers a frame to every other started channel on the interface, asynchronously, not to its sender', async () => {

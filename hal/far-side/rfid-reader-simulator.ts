@@ -9,9 +9,9 @@
 //
 // writeRaw() puts any bytes on the line, for garbage.
 
-import { ACK_FRAME, encodeFrame, ERROR_FRAME, PN532_COMMANDS, Pn532FrameDecoder, TFI_HOST_TO_PN532, TFI_PN532_TO_HOST, type Pn532Frame } from '../pn532-frames.js';
-import type { RfidProtocol } from '../serial-rfid-reader.js';
-import { closeSerialPort, openSerialPort, serialPortClass, type SerialPortClass, type SerialPortInstance } from '../serial-port.js';
+import { ACK_FRAME, encodeFrame, ERROR_FRAME, PN532_COMMANDS, Pn532FrameDecoder, TFI_HOST_TO_PN532, TFI_PN532_TO_HOST, type Pn532Frame } from '../serial/pn532-frames.js';
+import type { RfidProtocol } from '../serial/serial-rfid-reader.js';
+import { closeSerialPort, openSerialPort, serialPortClass, type SerialPortClass, type SerialPortInstance } from '../serial/serial-port.js';
 
 export interface RfidReaderSimulatorOptions {
   readonly path: string;

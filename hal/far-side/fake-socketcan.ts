@@ -4,15 +4,12 @@
 // frame reaches every other started channel on the same interface, not its sender; like the
 // native package, delivery is asynchronous (a microtask here, so a VirtualClock's advance settles it).
 //
-// The MCU side is McuSimulator (mcu-simulator.ts), re-exported here: it runs on any raw channel,
-// one of this fake or a real one on vcan0.
+// The MCU on the other end is McuSimulator (mcu-simulator.ts): it runs on any raw channel, one
+// of this fake or a real one on vcan0.
 
 import type { Clock } from '../clock.js';
 import type { Unsubscribe } from '../interfaces.js';
-import type { CanMessage, CanRxFilter, RawChannelLike, RawChannelOptions, SocketCanModule } from './socketcan-api.js';
-
-export { McuSimulator, MCU_DEFAULT_TIMING } from './mcu-simulator.js';
-export type { Corruption, McuConnectorInputs, McuConnectorState, McuSimulatorOptions, McuTiming } from './mcu-simulator.js';
+import type { CanMessage, CanRxFilter, RawChannelLike, RawChannelOptions, SocketCanModule } from '../can/socketcan-api.js';
 
 /** One frame as it went over the fake bus. */
 export interface BusRecord {

@@ -24,8 +24,8 @@ import {
   type McuFrame,
   type McuState,
   type RcdTestResult,
-} from './frames.js';
-import type { CanMessage, RawChannelLike } from './socketcan-api.js';
+} from '../can/frames.js';
+import type { CanMessage, RawChannelLike } from '../can/socketcan-api.js';
 
 export interface McuTiming {
   readonly tickMs: number;

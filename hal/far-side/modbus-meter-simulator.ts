@@ -12,9 +12,9 @@
 // answers after the time the request and the answer would take on the wire at the configured
 // baud rate (plus processingMs), as a meter on a real RS-485 line would be heard.
 
-import { METER_REGISTER_MAPS, type MeterModel, type MeterQuantity, type MeterRegisterMap } from '../meter-register-maps.js';
-import { encodeField, isReadable } from '../register-codec.js';
-import { closeSerialPort, openSerialPort, serialPortClass, type SerialPortClass, type SerialPortInstance } from '../serial-port.js';
+import { METER_REGISTER_MAPS, type MeterModel, type MeterQuantity, type MeterRegisterMap } from '../serial/meter-register-maps.js';
+import { encodeField, isReadable } from '../serial/register-codec.js';
+import { closeSerialPort, openSerialPort, serialPortClass, type SerialPortClass, type SerialPortInstance } from '../serial/serial-port.js';
 
 export interface MeterSimValues {
   readonly voltages: readonly [number, number, number];
