@@ -175,6 +175,28 @@ export class OcppRig {
     }
   }
 
+  /**
+   * Waits in real time, with virtual time standing still, until `predicate` holds: for what the
+   * charger has already sent to reach the CSMS (a count after `pass` would depend on host speed).
+   */
+  async arrived(predicate: () => boolean, what: string, realMs = 8000): Promise<void> {
+    const realDeadline = Date.now() + realMs;
+    while (!predicate()) {
+      if (Date.now() > realDeadline) throw new Error(`timed out waiting (virtual time stopped) for ${what}\n--- charger log tail ---\n${this.logs.slice(-25).join('\n')}`);
+      await realTick();
+    }
+  }
+
+  /**
+   * The register of the connector's latest meter reading, once that reading was taken with no
+   * current flowing (the contactor open, or the EV drawing nothing): the register cannot move
+   * after it, so it is the value a later StopTransaction must report.
+   */
+  async settledRegisterWh(connectorId: number, what: string): Promise<number> {
+    await this.until(() => this.connectorStatus(connectorId).meter?.totalPowerW === 0, `${what}: a meter reading with no current flowing`);
+    return this.connectorStatus(connectorId).meter!.importEnergyWh;
+  }
+
   /** Lets `ms` of virtual time pass, in steps, with real I/O in between (for "nothing happens" checks). */
   async pass(ms: number, stepMs = 250): Promise<void> {
     const end = this.clock.now() + ms;
