@@ -67,6 +67,9 @@ export interface UntilOptions {
 
 const realTick = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 1));
 
+/** The simulated meter may still be writing its register file as the rig stops: retry (ENOTEMPTY). */
+const REMOVE_DATA_DIR = { recursive: true, force: true, maxRetries: 5, retryDelay: 50 } as const;
+
 export function baseConfig(overrides: ConfigOverrides, csmsUrl: string, ocppKeys: Record<string, string>): ChargerConfig {
   const { ocpp, ...rest } = overrides as { ocpp?: Record<string, unknown> };
   return resolveConfig({
@@ -304,7 +307,7 @@ export class OcppRig {
 
   async dispose(): Promise<void> {
     await this.stop();
-    await rm(this.dataDir, { recursive: true, force: true });
+    await rm(this.dataDir, REMOVE_DATA_DIR);
   }
 }
 
@@ -355,7 +358,7 @@ export class E2e {
   async cleanup(): Promise<void> {
     for (const rig of this.rigs.splice(0)) await rig.stop().catch(() => undefined);
     await Promise.all(this.servers.splice(0).map((s) => s.close().catch(() => undefined)));
-    for (const dir of this.dirs) await rm(dir, { recursive: true, force: true });
+    for (const dir of this.dirs) await rm(dir, REMOVE_DATA_DIR);
     this.dirs.clear();
   }
 }
