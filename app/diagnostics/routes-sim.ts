@@ -39,8 +39,9 @@ interface FaultBody {
 
 export function registerSimRoutes(app: FastifyInstance, api: ChargerApi): void {
   void app.register(async (scope) => {
-    // Before body validation, so a real board says 409 whatever the body.
-    scope.addHook('preValidation', async () => {
+    // Before the body is read (after the token check), so a real board says 409 whatever
+    // the body: malformed, too large or of another type.
+    scope.addHook('onRequest', async () => {
       if (api.simulation === null) throw new ApiError(409, 'not-simulated', NOT_SIMULATED);
     });
 

@@ -6,6 +6,7 @@ import type { Logger } from 'pino';
 import type { ChargerApi } from '../charger-api.js';
 import { installBearerAuth } from './auth.js';
 import { BODY_LIMIT_BYTES, formatSchemaErrors, installErrorHandling } from './errors.js';
+import { resolveLimits, type DiagnosticsLimits } from './limits.js';
 import { registerSimRoutes } from './routes-sim.js';
 import { registerStatusRoutes } from './routes-status.js';
 
@@ -16,6 +17,8 @@ export interface DiagnosticsServerOptions {
   readonly port: number;
   readonly token: string;
   readonly logger?: Logger;
+  /** Timeouts and the connection cap; the defaults suit a technician's laptop on the LAN. */
+  readonly limits?: Partial<DiagnosticsLimits>;
 }
 
 export interface DiagnosticsServer {
@@ -24,13 +27,21 @@ export interface DiagnosticsServer {
   close(): Promise<void>;
 }
 
+/** At most one log line per this long about connections refused past the cap. */
+const DROP_LOG_INTERVAL_MS = 10_000;
+
 export function buildDiagnosticsApp(options: Omit<DiagnosticsServerOptions, 'host' | 'port'>): FastifyInstance {
+  const limits = resolveLimits(options.limits);
   const app = Fastify({
     ...(options.logger
       ? { loggerInstance: options.logger.child({ component: 'diagnostics' }) }
       : { logger: false }),
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: BODY_LIMIT_BYTES,
+    connectionTimeout: limits.idleTimeoutMs,
+    keepAliveTimeout: limits.keepAliveTimeoutMs,
+    requestTimeout: limits.requestTimeoutMs,
+    http: { headersTimeout: limits.headersTimeoutMs, connectionsCheckingInterval: limits.timeoutCheckIntervalMs },
     forceCloseConnections: true,
     return503OnClosing: true,
     ajv: {
@@ -39,11 +50,27 @@ export function buildDiagnosticsApp(options: Omit<DiagnosticsServerOptions, 'hos
     schemaErrorFormatter: (errors, dataVar) => formatSchemaErrors(errors, dataVar),
   }) as unknown as FastifyInstance;
 
+  capConnections(app, limits.maxConnections);
   installErrorHandling(app);
   installBearerAuth(app, options.token);
   registerStatusRoutes(app, options.api);
   registerSimRoutes(app, options.api);
   return app;
+}
+
+/** Node closes a connection past the cap as soon as it is accepted; the log says so, sparingly. */
+function capConnections(app: FastifyInstance, maxConnections: number): void {
+  app.server.maxConnections = maxConnections;
+  let refused = 0;
+  let loggedAt = -Infinity;
+  app.server.on('drop', () => {
+    refused += 1;
+    const now = Date.now();
+    if (now - loggedAt < DROP_LOG_INTERVAL_MS) return;
+    app.log.warn({ refused, maxConnections }, 'diagnostics connections refused: too many open at once');
+    refused = 0;
+    loggedAt = now;
+  });
 }
 
 export async function startDiagnosticsServer(options: DiagnosticsServerOptions): Promise<DiagnosticsServer> {

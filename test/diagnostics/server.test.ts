@@ -290,14 +290,26 @@ describe('diagnostics server', () => {
         ['POST', '/api/v1/sim/faults/clear', { connectorId: null, fault: 'peLoss' }],
         ['PUT', '/api/v1/sim/mains', { voltages: [1, 2, 3] }],
       ];
-      for (const [method, path, body] of requests) {
-        const answer = await call(method, path, body === undefined ? {} : { body });
-        assert.equal(answer.status, 409, `${method} ${path}`);
+      // Bodies the parser would refuse: the board is checked before any body is read.
+      const raw: [string, string, string, string][] = [
+        ['POST', '/api/v1/sim/faults', '{"connectorId": 1, "fault": ', 'application/json'],
+        ['PUT', '/api/v1/sim/mains', "{'voltages': [1, 2, 3]}", 'application/json'],
+        ['POST', '/api/v1/sim/rfid', JSON.stringify({ uid: 'x'.repeat(70 * 1024) }), 'application/json'],
+        ['POST', '/api/v1/sim/rfid', 'uid=ABCD', 'application/x-www-form-urlencoded'],
+      ];
+      const answers = [
+        ...requests.map(([method, path, body]) => ({ what: `${method} ${path}`, send: () => call(method, path, body === undefined ? {} : { body }) })),
+        ...raw.map(([method, path, text, contentType]) => ({ what: `${method} ${path} ${text.slice(0, 30)}`, send: () => call(method, path, { raw: text, contentType }) })),
+      ];
+      for (const { what, send } of answers) {
+        const answer = await send();
+        assert.equal(answer.status, 409, what);
         assert.deepEqual(answer.body, {
           error: 'not-simulated',
           message: 'this board is real hardware; simulation control exists only on the sim board',
         });
       }
+      assertError(await call('POST', '/api/v1/sim/faults', { token: 'bad', raw: '{not json' }), 401, 'unauthorized');
       assert.equal((await call('GET', '/api/v1/status')).status, 200);
     });
   });

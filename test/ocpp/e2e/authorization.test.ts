@@ -141,6 +141,8 @@ describe('OCPP e2e: authorization', function () {
     await rig.card(CARD);
     await rig.untilCharging(1);
     assert.equal(rig.calls('Authorize', mark).length, 2, 'asked again');
+    // Charging does not wait for StartTransaction (queued durably, then sent): wait for it.
+    await rig.until(() => rig.calls('StartTransaction', mark).length >= 2, 'the second StartTransaction');
     assert.equal(rig.calls('StartTransaction', mark).length, 2);
   });
 });

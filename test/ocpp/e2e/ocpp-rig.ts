@@ -67,6 +67,9 @@ export interface UntilOptions {
 
 const realTick = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 1));
 
+/** The simulated meter may still be writing its register file as the rig stops: retry (ENOTEMPTY). */
+const REMOVE_DATA_DIR = { recursive: true, force: true, maxRetries: 5, retryDelay: 50 } as const;
+
 export function baseConfig(overrides: ConfigOverrides, csmsUrl: string, ocppKeys: Record<string, string>): ChargerConfig {
   const { ocpp, ...rest } = overrides as { ocpp?: Record<string, unknown> };
   return resolveConfig({
@@ -173,6 +176,28 @@ export class OcppRig {
       await this.clock.advance(Math.min(stepMs, Math.max(1, virtualDeadline - this.clock.now())));
       await realTick();
     }
+  }
+
+  /**
+   * Waits in real time, with virtual time standing still, until `predicate` holds: for what the
+   * charger has already sent to reach the CSMS (a count after `pass` would depend on host speed).
+   */
+  async arrived(predicate: () => boolean, what: string, realMs = 8000): Promise<void> {
+    const realDeadline = Date.now() + realMs;
+    while (!predicate()) {
+      if (Date.now() > realDeadline) throw new Error(`timed out waiting (virtual time stopped) for ${what}\n--- charger log tail ---\n${this.logs.slice(-25).join('\n')}`);
+      await realTick();
+    }
+  }
+
+  /**
+   * The register of the connector's latest meter reading, once that reading was taken with no
+   * current flowing (the contactor open, or the EV drawing nothing): the register cannot move
+   * after it, so it is the value a later StopTransaction must report.
+   */
+  async settledRegisterWh(connectorId: number, what: string): Promise<number> {
+    await this.until(() => this.connectorStatus(connectorId).meter?.totalPowerW === 0, `${what}: a meter reading with no current flowing`);
+    return this.connectorStatus(connectorId).meter!.importEnergyWh;
   }
 
   /** Lets `ms` of virtual time pass, in steps, with real I/O in between (for "nothing happens" checks). */
@@ -282,7 +307,7 @@ export class OcppRig {
 
   async dispose(): Promise<void> {
     await this.stop();
-    await rm(this.dataDir, { recursive: true, force: true });
+    await rm(this.dataDir, REMOVE_DATA_DIR);
   }
 }
 
@@ -333,7 +358,7 @@ export class E2e {
   async cleanup(): Promise<void> {
     for (const rig of this.rigs.splice(0)) await rig.stop().catch(() => undefined);
     await Promise.all(this.servers.splice(0).map((s) => s.close().catch(() => undefined)));
-    for (const dir of this.dirs) await rm(dir, { recursive: true, force: true });
+    for (const dir of this.dirs) await rm(dir, REMOVE_DATA_DIR);
     this.dirs.clear();
   }
 }

@@ -3,6 +3,7 @@
 
 import { strict as assert } from 'node:assert';
 import { CARD, E2e, OcppRig, transactionIdOf } from './ocpp-rig.js';
+import { registerWh } from '../../../app/ocpp/metering/sampled-values.js';
 import type { DevCsms } from '../../../tools/dev-csms/csms.js';
 
 /** `expected` appears in `actual` in this order (other items may come between). */
@@ -33,7 +34,7 @@ describe('OCPP e2e: RFID session', function () {
     assert.equal(start.connectorId, 1);
     assert.equal(start.idTag, CARD);
     const record = rig.charger.sessions().at(-1)!;
-    assert.equal(start.meterStart, Math.round(record.meterStartWh), 'meterStart is the register at the start');
+    assert.equal(start.meterStart, registerWh(record.meterStartWh), 'meterStart is the register at the start');
     await rig.waitStatus(1, 'Charging', mark);
     assert.ok(rig.calls('Authorize', mark).length === 1, 'one Authorize');
     const authorizeSeq = rig.calls('Authorize', mark)[0]!.seq;
@@ -60,11 +61,12 @@ describe('OCPP e2e: RFID session', function () {
     assert.equal(stop.idTag, CARD);
     const stopped = rig.charger.sessions().at(-1)!;
     assert.equal(stopped.stopReason, 'Local');
-    assert.equal(stop.meterStop, Math.round(stopped.meterStopWh!), 'meterStop is the recorded register');
-    // The contactor is open: the register no longer moves, and it is what meterStop said.
-    await rig.pass(5000);
-    const register = rig.connectorStatus(1).meter!.importEnergyWh;
-    assert.equal(stop.meterStop, Math.round(register), 'meterStop = the meter register');
+    assert.equal(stop.meterStop, registerWh(stopped.meterStopWh!), 'meterStop is the recorded register');
+    // The contactor is open: the register no longer moves, and it is what meterStop said. (Not
+    // any later reading: one sampled before the contactor opened may still be the latest.)
+    const register = await rig.settledRegisterWh(1, 'contactor open');
+    assert.equal(register, stopped.meterStopWh, 'the register stands where the session record says it stopped');
+    assert.equal(stop.meterStop, registerWh(register), 'meterStop = the meter register');
     assert.ok(stop.meterStop > start.meterStart);
     await rig.waitStatus(1, 'Finishing', beforeStop);
 
@@ -88,13 +90,17 @@ describe('OCPP e2e: RFID session', function () {
     const suspended = await rig.waitStatus(1, 'SuspendedEV', mark);
     assert.equal(suspended.errorCode, 'NoError');
     assert.equal(rig.calls('StopTransaction').length, 0, 'a full battery does not end the transaction');
-    await rig.pass(5000);
-    const registerAtFull = rig.connectorStatus(1).meter!.importEnergyWh;
+    // The register once the EV draws nothing: from then on it cannot move, so meterStop is it,
+    // exactly. (The latest reading when SuspendedEV shows may have been sampled while the EV
+    // still drew current, and may round to a different Wh.)
+    const registerAtFull = await rig.settledRegisterWh(1, 'battery full');
 
     rig.sim.unplug(1);
     const stop = await rig.next('StopTransaction', full);
     assert.equal(stop.reason, 'EVDisconnected');
-    assert.equal(stop.meterStop, Math.round(registerAtFull));
+    const stopped = rig.charger.sessions().at(-1)!;
+    assert.equal(stopped.meterStopWh, registerAtFull, 'no energy after the battery was full');
+    assert.equal(stop.meterStop, registerWh(registerAtFull));
     assert.ok(Math.abs(stop.meterStop - start.meterStart - 400) < 15, `about 400 Wh charged (${stop.meterStop - start.meterStart})`);
     assert.equal(stop.idTag, undefined, 'no idTag: nobody presented a card to stop it');
     await rig.waitStatus(1, 'Available', full);

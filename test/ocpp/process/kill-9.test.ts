@@ -23,6 +23,7 @@ import { DevCsms } from '../../../tools/dev-csms/csms.js';
 import type { RecordedMessage } from '../../../tools/dev-csms/types.js';
 import { CARDS, CP_ID, Firmware, sleep, until as untilOrDeadline, writeConfig } from './firmware.js';
 import { assertMonotonic, readTransactions, readings, type Reading } from './transaction-check.js';
+import { seededRandom, testSeed, useSeededRandom, type SeededRandom } from '../../support/seeded-random.js';
 
 const PHASES = ['boot', 'idle', 'plugged', 'carded', 'charging', 'stopping', 'delivering'] as const;
 type Phase = (typeof PHASES)[number];
@@ -49,16 +50,6 @@ interface SeenSession {
   killedAt: number | null;
 }
 
-const random = (min: number, max: number) => min + Math.random() * (max - min);
-
-function shuffled<T>(list: T[]): T[] {
-  for (let i = list.length - 1; i > 0; i--) {
-    const j = Math.floor(Math.random() * (i + 1));
-    [list[i], list[j]] = [list[j]!, list[i]!];
-  }
-  return list;
-}
-
 /** One process life: drives sessions on both connectors until `die` is called. */
 class Run {
   killing = false;
@@ -67,7 +58,11 @@ class Run {
   private readonly listeners = new Set<(phase: Phase) => void>();
   private cardLock: Promise<void> = Promise.resolve();
 
-  constructor(readonly fw: Firmware) {}
+  /** `random(c)`: connector c's own generator, so its draws do not depend on how the two interleave. */
+  constructor(
+    readonly fw: Firmware,
+    private readonly random: (connectorId: number) => SeededRandom,
+  ) {}
 
   onPhase(listener: (phase: Phase) => void): void {
     this.listeners.add(listener);
@@ -112,7 +107,8 @@ class Run {
   }
 
   private async connector(connectorId: number, card: string): Promise<void> {
-    await sleep(random(0, 300));
+    const random = this.random(connectorId);
+    await sleep(random.between(0, 300));
     while (this.going) {
       // Plug and card one connector at a time: a card goes to the connector plugged in last.
       let release!: () => void;
@@ -136,9 +132,9 @@ class Run {
         release();
       }
       this.reach('charging');
-      await sleep(random(800, 3000));
+      await sleep(random.between(800, 3000));
       if (!this.going) return;
-      seen.stopAction = Math.random() < 0.5 ? 'unplug' : 'card';
+      seen.stopAction = random.chance(0.5) ? 'unplug' : 'card';
       this.reach('stopping');
       if (seen.stopAction === 'unplug') await this.fw.api('POST', `/api/v1/sim/connectors/${connectorId}/unplug`);
       else await this.fw.api('POST', '/api/v1/sim/rfid', { uid: card });
@@ -150,7 +146,7 @@ class Run {
       }, 5000);
       if (seen.stopAction === 'card') await this.fw.api('POST', `/api/v1/sim/connectors/${connectorId}/unplug`);
       await this.until(`connector ${connectorId} Available`, async () => (await this.status(connectorId)) === 'Available', 5000);
-      await sleep(random(100, 400));
+      await sleep(random.between(100, 400));
     }
   }
 }
@@ -160,6 +156,7 @@ describe('ocpp/process: kill -9 at random points of sessions', function () {
   let dir: string;
   let csms: DevCsms;
   const alive: Firmware[] = [];
+  const random = useSeededRandom();
 
   before(async () => {
     dir = await mkdtemp(join(tmpdir(), 'charger-kill9-'));
@@ -187,7 +184,9 @@ describe('ocpp/process: kill -9 at random points of sessions', function () {
     // 54 young deaths in a row are a boot loop; that guard is tested on its own (boot-loop.test.ts).
     const env = { CHARGER_BOOT_LOOP_STARTS: '100000' };
 
-    const plan = shuffled(PHASES.flatMap((p) => Array.from({ length: PER_PHASE }, () => p)));
+    const plan = random.shuffle(PHASES.flatMap((p) => Array.from({ length: PER_PHASE }, () => p)));
+    // Each run, and each connector in it, draws from its own generator (the test's seed and a name).
+    const randomFor = (what: string) => seededRandom(testSeed(random.seed, what));
     const boots: Array<{ from: number; to: number }> = [];
     const seen: SeenSession[] = [];
     const diedIn = new Map<Phase, number>();
@@ -196,7 +195,8 @@ describe('ocpp/process: kill -9 at random points of sessions', function () {
     for (const [i, phase] of plan.entries()) {
       const fw = new Firmware(config, dataDir, env);
       alive.push(fw);
-      const run = new Run(fw);
+      const run = new Run(fw, (connectorId) => randomFor(`run ${i} connector ${connectorId}`));
+      const killRandom = randomFor(`run ${i} kill`);
       const kill = () => {
         if (run.killing) return;
         run.killing = true;
@@ -206,24 +206,24 @@ describe('ocpp/process: kill -9 at random points of sessions', function () {
       };
       const [min, max] = KILL_AFTER[phase];
       let stopWatching = () => {};
-      if (phase === 'boot') setTimeout(kill, random(min, max));
+      if (phase === 'boot') setTimeout(kill, killRandom.between(min, max));
       else if (phase === 'delivering') {
         // At the 1st to 4th Start/StopTransaction this process sends, as the CALL arrives or as its answer leaves.
-        let toGo = 1 + Math.floor(Math.random() * 4);
-        const direction = Math.random() < 0.5 ? 'in' : 'out';
+        let toGo = killRandom.int(1, 4);
+        const direction = killRandom.chance(0.5) ? 'in' : 'out';
         const watch = (m: RecordedMessage) => {
           if (m.chargePointId !== CP_ID || m.direction !== direction || !DELIVERED.has(m.action ?? '')) return;
-          if (--toGo === 0) setTimeout(kill, random(min, max));
+          if (--toGo === 0) setTimeout(kill, killRandom.between(min, max));
         };
         csms.on('message', watch);
         stopWatching = () => csms.off('message', watch);
       } else {
         // While charging or stopping: at the 1st to 3rd time a connector gets there, so that
         // sessions also end normally before the one the kill cuts.
-        let toGo = phase === 'charging' || phase === 'stopping' ? 1 + Math.floor(Math.random() * 3) : 1;
+        let toGo = phase === 'charging' || phase === 'stopping' ? killRandom.int(1, 3) : 1;
         run.onPhase((reached) => {
           if (reached !== phase || --toGo !== 0) return;
-          setTimeout(kill, random(min, max));
+          setTimeout(kill, killRandom.between(min, max));
         });
       }
       const fallback = setTimeout(kill, 12_000); // a phase not reached: die anyway

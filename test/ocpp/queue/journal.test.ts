@@ -4,11 +4,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 import { decodeFrame, encodeFrame, Journal, type JournalProblem } from '../../../app/ocpp/queue/journal.js';
+import { useSeededRandom } from '../../support/seeded-random.js';
 
 const body = (s: string): Buffer => Buffer.from(s, 'utf8');
 
 describe('ocpp/queue/journal', () => {
   let dir: string;
+  const random = useSeededRandom();
   let problems: JournalProblem[];
   const report = (p: JournalProblem): void => {
     problems.push(p);
@@ -148,7 +150,7 @@ describe('ocpp/queue/journal', () => {
     await journal.close();
     const [file] = await readdir(dir);
     for (let round = 0; round < 20; round++) {
-      const garbage = Buffer.from(Array.from({ length: 1 + Math.floor(Math.random() * 300) }, () => Math.floor(Math.random() * 256)));
+      const garbage = random.bytes(random.int(1, 300));
       await appendFile(join(dir, file!), garbage);
       const again = await openJournal();
       assert.deepEqual(again.seen, ['H', 'a', 'b']);

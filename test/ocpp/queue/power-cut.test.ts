@@ -14,6 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { VirtualClock } from '../../../hal/clock.js';
 import { TransactionQueue, type QueueProblem } from '../../../app/ocpp/queue/transaction-queue.js';
 import { payloadFor, type PowerCutPayload } from './power-cut-payload.js';
+import { useSeededRandom } from '../../support/seeded-random.js';
 
 const CHILD = fileURLToPath(new URL('./power-cut-child.js', import.meta.url));
 const KILLS = 60;
@@ -62,6 +63,7 @@ function runAndKill(dir: string, run: number, afterMs: number, early: boolean): 
 
 describe('ocpp/queue/transaction-queue: power cut (SIGKILL) at random moments', () => {
   let dir: string;
+  const random = useSeededRandom();
 
   before(async () => {
     dir = await mkdtemp(join(tmpdir(), 'charger-powercut-'));
@@ -76,7 +78,7 @@ describe('ocpp/queue/transaction-queue: power cut (SIGKILL) at random moments', 
     let killedMidRun = 0;
     for (let run = 1; run <= KILLS; run++) {
       const early = run % 10 === 0; // now and then, while it opens (replay, truncation)
-      const child = await runAndKill(dir, run, early ? Math.random() * 80 : 5 + Math.random() * 150, early);
+      const child = await runAndKill(dir, run, early ? random.between(0, 80) : random.between(5, 155), early);
       if (child.durable.size > 0) killedMidRun++;
       assert.deepEqual(child.problems.filter((p) => !p.startsWith('P torn-tail')), [], `run ${run}: the child saw damage`);
 

@@ -13,6 +13,7 @@ import {
   type TransactionMessage,
   type TransactionQueueOptions,
 } from '../../../app/ocpp/queue/transaction-queue.js';
+import { useSeededRandom } from '../../support/seeded-random.js';
 
 function meterValues(localTransactionId: string, n: number, connectorId = 1): TransactionMessage {
   return {
@@ -45,6 +46,7 @@ const segmentFiles = async (dir: string): Promise<string[]> => (await readdir(di
 
 describe('ocpp/queue/transaction-queue', () => {
   let dir: string;
+  const random = useSeededRandom();
   let clock: VirtualClock;
   let problems: QueueProblem[];
   let attempts: number;
@@ -367,7 +369,7 @@ describe('ocpp/queue/transaction-queue', () => {
     await q.close();
     for (let round = 0; round < 10; round++) {
       const files = await segmentFiles(dir);
-      const garbage = Buffer.from(Array.from({ length: 1 + Math.floor(Math.random() * 500) }, () => Math.floor(Math.random() * 256)));
+      const garbage = random.bytes(random.int(1, 500));
       await appendFile(join(dir, files.at(-1)!), garbage);
       const again = await open();
       assert.equal(again.size, 3 + round);
