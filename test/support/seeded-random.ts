@@ -8,34 +8,13 @@
 // Where a test also depends on real time (a process killed after a random delay), the seed
 // replays the choices, not the scheduling.
 
-import { uniformFloat64 } from 'pure-rand/distribution/uniformFloat64';
-import { uniformInt } from 'pure-rand/distribution/uniformInt';
-import { xoroshiro128plus } from 'pure-rand/generator/xoroshiro128plus';
+import { seededRandom, seedFrom, type SeededRandom } from '../../tools/seeded-random.js';
 
-export interface SeededRandom {
-  readonly seed: number;
-  /** A number in [min, max). */
-  between(min: number, max: number): number;
-  /** A whole number in [min, max]. */
-  int(min: number, max: number): number;
-  /** True with probability `p`. */
-  chance(p: number): boolean;
-  /** The list, shuffled in place (Fisher–Yates). */
-  shuffle<T>(list: T[]): T[];
-  /** `length` random bytes. */
-  bytes(length: number): Buffer;
-}
-
-const MAX_SEED = 0xffff_ffff;
+export { seededRandom, type SeededRandom };
 
 /** TEST_SEED if set (a whole number), else a random seed for this run. */
 export function runSeed(env: NodeJS.ProcessEnv = process.env): number {
-  const raw = env['TEST_SEED'];
-  if (raw === undefined || raw === '') return Math.floor(Math.random() * MAX_SEED);
-  if (!/^[0-9]{1,10}$/.test(raw) || Number(raw) > MAX_SEED) {
-    throw new Error(`TEST_SEED must be a whole number from 0 to ${MAX_SEED}, got "${raw}"`);
-  }
-  return Number(raw);
+  return seedFrom(env['TEST_SEED'], 'TEST_SEED');
 }
 
 /** One seed per test: FNV-1a over the test's title, starting from the run's seed. */
@@ -43,26 +22,6 @@ export function testSeed(seed: number, title: string): number {
   let hash = (0x811c9dc5 ^ seed) >>> 0;
   for (const byte of Buffer.from(title, 'utf8')) hash = Math.imul(hash ^ byte, 0x0100_0193) >>> 0;
   return hash;
-}
-
-export function seededRandom(seed: number): SeededRandom {
-  const rng = xoroshiro128plus(seed);
-  const float = () => uniformFloat64(rng);
-  const int = (min: number, max: number) => uniformInt(rng, min, max);
-  return {
-    seed,
-    between: (min, max) => min + float() * (max - min),
-    int,
-    chance: (p) => float() < p,
-    shuffle(list) {
-      for (let i = list.length - 1; i > 0; i--) {
-        const j = int(0, i);
-        [list[i], list[j]] = [list[j]!, list[i]!];
-      }
-      return list;
-    },
-    bytes: (length) => Buffer.from(Array.from({ length }, () => int(0, 255))),
-  };
 }
 
 const RUN_SEED = runSeed();
@@ -90,10 +49,13 @@ export function useSeededRandom(): SeededRandom {
     get seed() {
       return now().seed;
     },
+    next: () => now().next(),
     between: (min, max) => now().between(min, max),
     int: (min, max) => now().int(min, max),
     chance: (p) => now().chance(p),
     shuffle: (list) => now().shuffle(list),
+    pick: (items) => now().pick(items),
     bytes: (length) => now().bytes(length),
+    ascii: (length) => now().ascii(length),
   };
 }

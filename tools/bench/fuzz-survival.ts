@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runFuzz, type FuzzReport } from '../fuzz/fuzz-run.js';
 import { HostileBackend } from '../fuzz/hostile-backend.js';
-import { SeededRandom } from '../fuzz/seeded-random.js';
+import { seedFrom } from '../seeded-random.js';
 import { emit } from './bench-output.js';
 
 const MAIN = fileURLToPath(new URL('../../app/main.js', import.meta.url));
@@ -23,7 +23,7 @@ const FRAMES = Number(process.env.FUZZ_BENCH_FRAMES ?? 20_000);
 const CONNECT_TIMEOUT_MS = 20_000;
 
 async function main(): Promise<void> {
-  const seed = SeededRandom.seedFrom(process.env.FUZZ_BENCH_SEED ?? '1');
+  const seed = seedFrom(process.env.FUZZ_BENCH_SEED ?? '1', 'FUZZ_BENCH_SEED');
   const dir = await mkdtemp(join(tmpdir(), 'charger-fuzz-bench-'));
   const backend = await HostileBackend.start();
   let report: FuzzReport | undefined;

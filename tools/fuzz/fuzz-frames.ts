@@ -3,7 +3,7 @@
 // not accept a CALLERROR with the same id and the §4.2.3 code; anything it cannot answer (no
 // readable CALL id, J §4.1.3 unknown types, answers to CALLs never made) nothing at all.
 
-import type { SeededRandom } from './seeded-random.js';
+import type { SeededRandom } from '../seeded-random.js';
 
 export type Expectation =
   | { readonly kind: 'result'; readonly id: string } // CALLRESULT

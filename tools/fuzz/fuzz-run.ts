@@ -7,7 +7,7 @@
 
 import { fuzzFrame, type Expectation, type FuzzFrame } from './fuzz-frames.js';
 import type { Answer, HostileBackend } from './hostile-backend.js';
-import { SeededRandom } from './seeded-random.js';
+import { seededRandom } from '../seeded-random.js';
 
 export interface FuzzOptions {
   readonly seed: number;
@@ -44,7 +44,7 @@ interface Pending {
 }
 
 export async function runFuzz(backend: HostileBackend, options: FuzzOptions): Promise<FuzzReport> {
-  const rng = new SeededRandom(options.seed);
+  const rng = seededRandom(options.seed);
   const window = options.window ?? 64;
   const patienceMs = options.patienceMs ?? 15_000;
   const failures: string[] = [];

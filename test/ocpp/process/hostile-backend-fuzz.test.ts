@@ -9,7 +9,7 @@ import { strict as assert } from 'node:assert';
 import { join } from 'node:path';
 import { runFuzz, type FuzzReport } from '../../../tools/fuzz/fuzz-run.js';
 import { HostileBackend, type ChargerCall } from '../../../tools/fuzz/hostile-backend.js';
-import { SeededRandom } from '../../../tools/fuzz/seeded-random.js';
+import { seedFrom } from '../../../tools/seeded-random.js';
 import { CARDS, processTestFixture, status, until, writeConfig } from './firmware.js';
 
 const FRAMES = Number(process.env['FUZZ_FRAMES'] ?? 20_000);
@@ -19,7 +19,7 @@ describe('ocpp/process: a hostile backend fuzzing the charger', function () {
   const f = processTestFixture('charger-fuzz-');
 
   it(`survives ${FRAMES} fuzz frames with every answer right, then bills a whole session`, async () => {
-    const seed = SeededRandom.seedFrom(process.env['FUZZ_SEED']);
+    const seed = seedFrom(process.env['FUZZ_SEED'], 'FUZZ_SEED');
     const replay = `(replay: FUZZ_SEED=${seed} FUZZ_FRAMES=${FRAMES})`;
     const backend = await HostileBackend.start();
     try {
