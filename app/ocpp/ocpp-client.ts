@@ -107,10 +107,11 @@ export class OcppClient {
     });
     const link = new BackendLink(connection);
     const time = new OcppTime(clock);
-    const cache = await AuthorizationCache.open(dataDir, { clock, report });
+    // An IdTagInfo's expiryDate is the backend's time: the cache judges it by the corrected clock.
+    const cache = await AuthorizationCache.open(dataDir, { clock: time.clock, report });
     const authorizer = config.authorization.mode === 'free'
       ? null
-      : new OcppAuthorizer({ caller: link, cache, configuration, clock, log: (message, fields) => log('info', message, fields) });
+      : new OcppAuthorizer({ caller: link, cache, configuration, clock: time.clock, log: (message, fields) => log('info', message, fields) });
     const queue = await TransactionQueue.open(join(dataDir, QUEUE_DIR), {
       clock,
       maxAttempts: () => configuration.integer('TransactionMessageAttempts'),
