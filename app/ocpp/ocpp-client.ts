@@ -160,6 +160,7 @@ export class OcppClient {
       clock,
       freeChargingIdTag: config.ocpp.freeChargingIdTag,
       drainPerSecond: config.ocpp.queueDrainPerSecond,
+      callTimeoutMs: config.ocpp.callTimeoutS * 1000,
       learn: (idTag, info) => void this.authorizer?.learn(idTag, info),
       recoveredSessionIds,
       log,

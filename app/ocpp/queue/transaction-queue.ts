@@ -306,9 +306,9 @@ export class TransactionQueue {
   }
 
   /**
-   * An attempt to deliver the head message `seq` failed (CALLERROR, timeout, no connection while
-   * sending). Counts the attempt; once attempts reach maxAttempts() and `discardable` agrees, the
-   * message is discarded (acknowledged with `reason`, reported) and the next one is up.
+   * An attempt to deliver the head message `seq` failed: the backend refused it (CALLERROR; a
+   * timeout or a lost connection is not an attempt, the sender keeps those). Counts the attempt;
+   * once attempts reach maxAttempts() and `discardable` agrees, the message is discarded (acknowledged with `reason`, reported) and the next one is up.
    */
   async markFailed(seq: number, reason: string): Promise<FailureOutcome> {
     const head = this.requireHead(seq);

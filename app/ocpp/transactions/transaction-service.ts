@@ -34,6 +34,8 @@ export interface TransactionServiceOptions {
   /** idTag for sessions started without a card. */
   readonly freeChargingIdTag: string;
   readonly drainPerSecond: number;
+  /** The connection's call timeout, ms (default 30 000). */
+  readonly callTimeoutMs?: number;
   /** IdTagInfo from Start/StopTransaction.conf, for the authorization cache. */
   readonly learn: (idTag: string, info: IdTagInfo) => void;
   /** Sessions the charger closed at this start (found open after a power cut). */
@@ -54,6 +56,7 @@ export class TransactionService {
       link: options.link,
       clock: options.clock,
       drainPerSecond: options.drainPerSecond,
+      ...(options.callTimeoutMs !== undefined ? { callTimeoutMs: options.callTimeoutMs } : {}),
       onDelivered: (message, result) => this.onDelivered(message, result),
       log: options.log,
     });

@@ -3,7 +3,7 @@ import { strict as assert } from 'node:assert';
 import { BackendLink } from '../../../app/ocpp/backend-link.js';
 import { OcppCallError } from '../../../app/ocpp/ocpp-types.js';
 import { OcppTime } from '../../../app/ocpp/ocpp-time.js';
-import { FakeConnection, TestClock, settle } from './helpers.js';
+import { FakeConnection, TestClock, settle, until } from './helpers.js';
 
 const isOffline = (action: string) => (e: unknown) => e instanceof OcppCallError && e.kind === 'offline' && e.action === action;
 
@@ -36,6 +36,25 @@ describe('ocpp/services/backend-link', () => {
     assert.equal(link.online, true);
     assert.deepEqual(await link.call('Heartbeat', {}), { echo: 'Heartbeat' });
     assert.deepEqual(connection.calls.map((c) => c.action), ['Heartbeat']);
+  });
+
+  it('a CALL timeout tests the link with a ping (a dead one goes offline); a CALLERROR does not', async () => {
+    connection.open();
+    link.announceOnline();
+    connection.respond = () => {
+      throw new OcppCallError('call-error', 'Heartbeat', 'refused', 'InternalError');
+    };
+    await assert.rejects(link.call('Heartbeat', {}));
+    await settle();
+    assert.equal(connection.probes, 0);
+    connection.respond = () => {
+      throw new OcppCallError('timeout', 'Heartbeat', 'no answer');
+    };
+    connection.answersPings = false;
+    await assert.rejects(link.call('Heartbeat', {}), (e: unknown) => e instanceof OcppCallError && e.kind === 'timeout');
+    await until(() => !link.online, 'the silent link dropped');
+    assert.equal(connection.probes, 1);
+    assert.deepEqual(events, ['online', 'offline']);
   });
 
   it('disconnected after acceptance: offline again, CALLs refused, onOffline told', async () => {
