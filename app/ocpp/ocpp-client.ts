@@ -170,7 +170,8 @@ export class OcppClient {
       charger,
       configuration,
       // Local clock: a status that began before the backend's time was adopted (BootNotification.conf)
-      // is stamped in the backend's time when sent, like StartTransaction's timestamp.
+      // is stamped in the backend's time when sent. (Transaction messages keep their transaction's
+      // time base instead: transactions/restamp.ts.)
       clock,
       send: (payload) => link.call(STATUS_NOTIFICATION, { ...payload, timestamp: time.iso(payload.timestamp) }).then(() => undefined),
       log: (message, fields) => log('info', message, fields),

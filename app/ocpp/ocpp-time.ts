@@ -1,12 +1,14 @@
 // The time we put into OCPP messages: the local clock, corrected by the backend's currentTime
 // from BootNotification.conf and Heartbeat.conf (OCPP 1.6 §4.2, §4.6: the charge point
 // should synchronise its clock with it). The firmware cannot set the system clock; it keeps an offset.
+// A transaction's times keep one offset from its first message on (README "Transaction times";
+// transactions/restamp.ts): listeners are told how far each setting moved the clock.
 
 import type { Clock } from '../../hal/clock.js';
 
 export class OcppTime {
   private offsetMs = 0;
-  private readonly listeners = new Set<() => void>();
+  private readonly listeners = new Set<(deltaMs: number) => void>();
   /** The local clock's timers, with the backend's time: for services that stamp what they send. */
   readonly clock: Clock;
 
@@ -31,12 +33,13 @@ export class OcppTime {
     if (!Number.isFinite(backend)) return;
     const offsetMs = backend - this.local.now();
     if (offsetMs === this.offsetMs) return;
+    const deltaMs = offsetMs - this.offsetMs;
     this.offsetMs = offsetMs;
-    for (const listener of this.listeners) listener();
+    for (const listener of this.listeners) listener(deltaMs);
   }
 
-  /** Told whenever adopt() changes the offset; returns the unsubscribe. */
-  onSet(listener: () => void): () => void {
+  /** Told whenever adopt() changes the offset, with how far it moved (ms); returns the unsubscribe. */
+  onSet(listener: (deltaMs: number) => void): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
   }

@@ -10,11 +10,13 @@
 // to MAX_ANSWER_WAIT_FACTOR × the call timeout). So a backend answering just after the timeout gets
 // each message twice; one slower than that limit gets it again once per that limit, never discarded.
 // After a reconnect the backlog may be paced, so a fleet coming back does not flood the backend.
+// Each message's times are moved onto its transaction's time base when sent (restamp.ts).
 
 import type { Clock } from '../../../hal/clock.js';
 import type { BackendLink } from '../backend-link.js';
 import { OcppCallError } from '../ocpp-types.js';
 import type { QueuedMessage, TransactionQueue } from '../queue/transaction-queue.js';
+import { restamp } from './restamp.js';
 
 /** After a call cut off by a lost connection, wait this long before looking again. */
 const OFFLINE_PAUSE_MS = 1000;
@@ -30,6 +32,8 @@ export interface TransactionSenderOptions {
   readonly drainPerSecond: number;
   /** The connection's call timeout (default 30 000): a message left unanswered waits longer next time. */
   readonly callTimeoutMs?: number;
+  /** The clock offset now (OcppTime.offset): a transaction's time base, pinned at its first message. Default: messages go as stamped. */
+  readonly timeOffsetMs?: () => number;
   /** Told about each answer, after the queue has recorded the delivery. */
   readonly onDelivered: (message: QueuedMessage, result: unknown) => void;
   readonly log: (level: 'info' | 'warn' | 'error', message: string, fields?: Record<string, unknown>) => void;
@@ -74,10 +78,11 @@ export class TransactionSender {
       }
       await this.pace();
       if (this.stopped) return;
+      const payload = await this.onTimeBase(message);
       let result: unknown;
       try {
         this.lastSentAt = this.options.clock.now();
-        result = await link.call(message.action, message.payload, { timeoutMs: this.answerWaitMs(message.seq) });
+        result = await link.call(message.action, payload, { timeoutMs: this.answerWaitMs(message.seq) });
       } catch (error) {
         if (error instanceof OcppCallError && error.kind === 'offline') {
           await this.sleep(OFFLINE_PAUSE_MS);
@@ -104,6 +109,19 @@ export class TransactionSender {
         log('error', `handling the answer to ${message.action} failed: ${(error as Error).message}`);
       }
     }
+  }
+
+  /** The payload with its times on its transaction's time base, pinned now if this is the transaction's first message out. */
+  private async onTimeBase(message: QueuedMessage): Promise<unknown> {
+    const { queue, timeOffsetMs, log } = this.options;
+    if (message.stampOffsetMs === undefined || !timeOffsetMs) return message.payload; // stamped before time bases existed
+    let base = queue.timeBase(message.localTransactionId);
+    if (base === undefined) {
+      base = timeOffsetMs();
+      // A failed write is reported by the journal; the pin holds in memory.
+      await queue.pinTimeBase(message.localTransactionId, base).catch((error: Error) => log('error', `time base of ${message.localTransactionId} not durable: ${error.message}`));
+    }
+    return restamp(message.action, message.payload, base - message.stampOffsetMs);
   }
 
   /** How long the head message may wait for its answer: the call timeout, doubled per timeout on a live link. */

@@ -57,6 +57,7 @@ export class TransactionService {
       clock: options.clock,
       drainPerSecond: options.drainPerSecond,
       ...(options.callTimeoutMs !== undefined ? { callTimeoutMs: options.callTimeoutMs } : {}),
+      timeOffsetMs: () => options.time.offset,
       onDelivered: (message, result) => this.onDelivered(message, result),
       log: options.log,
     });
@@ -146,8 +147,9 @@ export class TransactionService {
     return this.enqueue({ action: STOP, connectorId: session.connectorId, localTransactionId: session.sessionId, payload: request });
   }
 
+  /** Queues a message stamped just now, recording the clock offset its times carry (restamp.ts). */
   private enqueue(message: TransactionMessage): Promise<void> {
-    const write = this.options.queue.enqueue(message).then(
+    const write = this.options.queue.enqueue({ ...message, stampOffsetMs: Math.round(this.options.time.offset) }).then(
       () => undefined,
       (error: Error) => {
         // Reported by the queue; the message stays queued in memory and is still delivered.
