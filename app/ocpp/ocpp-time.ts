@@ -6,6 +6,13 @@
 
 import type { Clock } from '../../hal/clock.js';
 
+/**
+ * A currentTime this close to our corrected time is no correction: it tells the backend's time
+ * only to within the network's round trip, and following it would move every timestamp (and the
+ * clock-aligned boundaries) by that jitter at each Heartbeat. As NTP steps its clock only past a threshold.
+ */
+export const CLOCK_STEP_THRESHOLD_MS = 1000;
+
 export class OcppTime {
   private offsetMs = 0;
   private readonly listeners = new Set<(deltaMs: number) => void>();
@@ -32,7 +39,7 @@ export class OcppTime {
     const backend = Date.parse(currentTime);
     if (!Number.isFinite(backend)) return;
     const offsetMs = backend - this.local.now();
-    if (offsetMs === this.offsetMs) return;
+    if (Math.abs(offsetMs - this.offsetMs) < CLOCK_STEP_THRESHOLD_MS) return;
     const deltaMs = offsetMs - this.offsetMs;
     this.offsetMs = offsetMs;
     for (const listener of this.listeners) listener(deltaMs);
