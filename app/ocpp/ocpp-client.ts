@@ -107,10 +107,11 @@ export class OcppClient {
     });
     const link = new BackendLink(connection);
     const time = new OcppTime(clock);
-    const cache = await AuthorizationCache.open(dataDir, { clock, report });
+    // An IdTagInfo's expiryDate is the backend's time: the cache judges it by the corrected clock.
+    const cache = await AuthorizationCache.open(dataDir, { clock: time.clock, report });
     const authorizer = config.authorization.mode === 'free'
       ? null
-      : new OcppAuthorizer({ caller: link, cache, configuration, clock, log: (message, fields) => log('info', message, fields) });
+      : new OcppAuthorizer({ caller: link, cache, configuration, clock: time.clock, log: (message, fields) => log('info', message, fields) });
     const queue = await TransactionQueue.open(join(dataDir, QUEUE_DIR), {
       clock,
       maxAttempts: () => configuration.integer('TransactionMessageAttempts'),
@@ -159,6 +160,7 @@ export class OcppClient {
       clock,
       freeChargingIdTag: config.ocpp.freeChargingIdTag,
       drainPerSecond: config.ocpp.queueDrainPerSecond,
+      callTimeoutMs: config.ocpp.callTimeoutS * 1000,
       learn: (idTag, info) => void this.authorizer?.learn(idTag, info),
       recoveredSessionIds,
       log,
@@ -168,7 +170,8 @@ export class OcppClient {
       charger,
       configuration,
       // Local clock: a status that began before the backend's time was adopted (BootNotification.conf)
-      // is stamped in the backend's time when sent, like StartTransaction's timestamp.
+      // is stamped in the backend's time when sent. (Transaction messages keep their transaction's
+      // time base instead: transactions/restamp.ts.)
       clock,
       send: (payload) => link.call(STATUS_NOTIFICATION, { ...payload, timestamp: time.iso(payload.timestamp) }).then(() => undefined),
       log: (message, fields) => log('info', message, fields),

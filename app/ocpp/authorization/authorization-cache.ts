@@ -23,6 +23,7 @@ export const AUTHORIZATION_CACHE_FILE = 'ocpp-authorization-cache.json';
 export const DEFAULT_MAX_CACHE_ENTRIES = 1000;
 
 export interface AuthorizationCacheOptions {
+  /** The backend-corrected clock (OcppTime.clock): expiryDate is a time of the Central System's. */
   readonly clock: Clock;
   /** Told about a corrupt file (moved aside, the cache starts empty) or a failed write. Default: console.error. */
   readonly report?: PersistenceReporter;

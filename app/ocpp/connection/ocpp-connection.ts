@@ -32,6 +32,12 @@ export interface OcppConnectionOptions {
   log: Log;
 }
 
+/** Options of one CALL. */
+export interface CallOptions {
+  /** How long to wait for the answer; default the connection's call timeout. */
+  readonly timeoutMs?: number;
+}
+
 const DEFAULT_CALL_TIMEOUT_MS = 30_000;
 const DEFAULT_MAX_FRAME_BYTES = 64 * 1024;
 /** A connection that held this long was not flapping: the next reconnect starts the back-off anew. */
@@ -123,16 +129,30 @@ export class OcppConnection {
     });
   }
 
-  /** Raw call, no boot gating. Rejects with OcppCallError (offline / timeout / call-error / invalid-response). */
-  async call<T>(action: string, payload: unknown): Promise<T> {
+  /**
+   * Raw call, no boot gating. Rejects with OcppCallError (offline / timeout / call-error / invalid-response).
+   * `timeoutMs`: how long to wait for this answer (default: the call timeout).
+   */
+  async call<T>(action: string, payload: unknown, options: CallOptions = {}): Promise<T> {
     const link = this.link;
     if (!link || !this.connected) throw new OcppCallError('offline', action, `${action}: not connected to the CSMS`);
+    const timeoutMs = options.timeoutMs ?? this.callTimeoutMs;
     try {
       // callConcurrency 1: a second call waits for the first; its timeout runs once it is sent.
-      return (await link.client.call(action, payload, { callTimeoutMs: this.callTimeoutMs })) as T;
+      return (await link.client.call(action, payload, { callTimeoutMs: timeoutMs })) as T;
     } catch (err) {
-      throw toCallError(err, action, link.failures, this.callTimeoutMs);
+      throw toCallError(err, action, link.failures, timeoutMs);
     }
+  }
+
+  /**
+   * Tests the link with a WebSocket ping now (a CALL went unanswered: a dead link or a slow
+   * backend?). True on the pong; false when there is no connection, or no pong within the call
+   * timeout: that connection is then replaced, as a silent one is (OCPP-J errata §3.9).
+   */
+  probe(): Promise<boolean> {
+    const keepalive = this.connected ? this.link?.keepalive : undefined;
+    return keepalive ? keepalive.probe(this.callTimeoutMs) : Promise.resolve(false);
   }
 
   /** One handler per action (a later one replaces it); applies to the current connection too. */

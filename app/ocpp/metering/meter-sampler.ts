@@ -38,8 +38,8 @@ export interface MeterSamplerOptions {
   readonly stamp?: (localIso: string) => string;
   /** Told when `send` throws (the sampler carries on). Default: console.error. */
   readonly report?: (message: string) => void;
-  /** Subscribes to `clock` being set (the backend's currentTime adopted); returns the unsubscribe. */
-  readonly onClockSet?: (listener: () => void) => () => void;
+  /** Subscribes to `clock` being set (the backend's currentTime adopted; by how many ms); returns the unsubscribe. */
+  readonly onClockSet?: (listener: (deltaMs: number) => void) => () => void;
 }
 
 interface Tracked {
@@ -69,7 +69,13 @@ export class MeterSampler {
     this.disposers.push(charger.onEvent((event) => this.onEvent(event)));
     this.disposers.push(configuration.onChange((key) => this.onConfigurationChange(key)));
     // Aligned to the backend's clock: the next boundary moves when it is set (a boundary jumped over never happened).
-    if (options.onClockSet) this.disposers.push(options.onClockSet(() => this.scheduleAligned()));
+    // The transactionData held moves with it: a StopTransaction's times are all on the clock of when it is queued.
+    if (options.onClockSet) {
+      this.disposers.push(options.onClockSet((deltaMs) => {
+        for (const tracked of this.sessions.values()) tracked.data.shift(deltaMs);
+        this.scheduleAligned();
+      }));
+    }
     for (const id of charger.connectorIds) {
       const session = charger.connector(id).session;
       if (session && session.stoppedAt === null) this.adopt(session);

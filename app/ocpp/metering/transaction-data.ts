@@ -54,6 +54,14 @@ export class TransactionData {
     this.end = value;
   }
 
+  /** Moves every timestamp held by `deltaMs` (the clock was set: they stay on the current time base). */
+  shift(deltaMs: number): void {
+    const move = (v: MeterValue): MeterValue => ({ ...v, timestamp: new Date(Date.parse(v.timestamp) + deltaMs).toISOString() });
+    if (this.begin) this.begin = move(this.begin);
+    this.middle = this.middle.map(move);
+    if (this.end) this.end = move(this.end);
+  }
+
   /** Begin, intermediates, End: at most StopTransactionMaxMeterValues elements. */
   values(): MeterValue[] {
     const fixed = [this.begin, this.end].filter((v): v is MeterValue => v !== null);

@@ -10,8 +10,9 @@
 //   a  acknowledged through seq (delivered, or discarded with a reason)
 //   f  a failed attempt (count, time, reason)
 //   x  localTransactionId -> transactionId, from StartTransaction.conf
-//   h  checkpoint at the start of each segment: next seq, acked-through, live id mappings,
-//      and each connector's last transaction (see lastTransaction)
+//   b  localTransactionId -> its time base (clock offset, ms), pinned when its first message is sent
+//   h  checkpoint at the start of each segment: next seq, acked-through, live id mappings and
+//      time bases, and each connector's last transaction (see lastTransaction)
 // Delivery is strictly in order, so an acknowledgement is "everything through seq N".
 // Memory holds a small index entry per queued message; payloads are read back from the
 // journal when a message reaches the head.
@@ -25,6 +26,11 @@
 // `setTransactionId` (a .conf that arrives late). A mapping lives, carried from checkpoint to
 // checkpoint, until the transaction's StopTransaction is acknowledged and no message of it is
 // left (one recorded after that, from a .conf later than the Stop itself, just stays: a few bytes).
+//
+// Time bases. A message records the clock offset its payload was stamped with (`stampOffsetMs`,
+// absent in records written before it existed: those are sent as stamped). The sender pins each
+// transaction's time base when its first message goes out and moves every message's times onto
+// it (transactions/restamp.ts); the pin lives as long as the transaction's id mapping does.
 
 import type { Clock, TimerHandle } from '../../../hal/clock.js';
 import { Journal, MAX_RECORD_BYTES, type JournalProblem, type JournalRecord, type JournalStats, type RecordLocation } from './journal.js';
@@ -45,6 +51,8 @@ export interface TransactionMessage {
   readonly payload: unknown;
   readonly connectorId: number;
   readonly localTransactionId: string;
+  /** The clock offset (OcppTime.offset, ms) the payload's timestamps were stamped with. */
+  readonly stampOffsetMs?: number;
 }
 
 export interface QueuedMessage extends TransactionMessage {
@@ -98,8 +106,9 @@ export interface QueueStats extends JournalStats {
 }
 
 type QueueRecord =
-  | { k: 'h'; v: 1; n: number; u: number; x: Array<[string, number]>; c?: Array<[number, string, boolean]> }
-  | { k: 'm'; s: number; t: number; a: TransactionAction; c: number; l: string; p: unknown }
+  | { k: 'h'; v: 1; n: number; u: number; x: Array<[string, number]>; c?: Array<[number, string, boolean]>; b?: Array<[string, number]> }
+  | { k: 'm'; s: number; t: number; a: TransactionAction; c: number; l: string; p: unknown; o?: number }
+  | { k: 'b'; l: string; o: number }
   | { k: 'a'; u: number; d?: string }
   | { k: 'f'; s: number; n: number; t: number; r?: string }
   | { k: 'x'; l: string; i: number };
@@ -110,6 +119,7 @@ interface Entry {
   readonly connectorId: number;
   readonly localId: string;
   readonly enqueuedAt: number;
+  readonly stampOffsetMs: number | undefined;
   attempts: number;
   lastFailedAt: number;
   /** The record, until it is written; then where it was written. */
@@ -125,9 +135,12 @@ interface Transaction {
   queued: number;
   /** Its StopTransaction has been acknowledged. */
   stopped: boolean;
+  /** The clock offset its times are sent on, once pinned. */
+  timeBaseMs: number | undefined;
 }
 
 const isInt = (v: unknown): v is number => Number.isSafeInteger(v);
+const isPairList = (v: unknown): boolean => Array.isArray(v) && v.every((p) => Array.isArray(p) && typeof p[0] === 'string' && isInt(p[1]));
 
 function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -140,10 +153,13 @@ function parseRecord(body: Buffer): QueueRecord {
   const ok = (() => {
     switch (r['k']) {
       case 'h':
-        return r['v'] === 1 && isInt(r['n']) && isInt(r['u']) && Array.isArray(r['x']) && r['x'].every((p) => Array.isArray(p) && typeof p[0] === 'string' && isInt(p[1])) &&
+        return r['v'] === 1 && isInt(r['n']) && isInt(r['u']) && isPairList(r['x']) && (r['b'] === undefined || isPairList(r['b'])) &&
           (r['c'] === undefined || (Array.isArray(r['c']) && r['c'].every((p) => Array.isArray(p) && isInt(p[0]) && typeof p[1] === 'string' && typeof p[2] === 'boolean')));
       case 'm':
-        return isInt(r['s']) && typeof r['t'] === 'number' && ACTIONS.has(r['a'] as string) && isInt(r['c']) && typeof r['l'] === 'string' && 'p' in r;
+        return isInt(r['s']) && typeof r['t'] === 'number' && ACTIONS.has(r['a'] as string) && isInt(r['c']) && typeof r['l'] === 'string' && 'p' in r &&
+          (r['o'] === undefined || isInt(r['o']));
+      case 'b':
+        return typeof r['l'] === 'string' && isInt(r['o']);
       case 'a':
         return isInt(r['u']) && (r['d'] === undefined || typeof r['d'] === 'string');
       case 'f':
@@ -231,7 +247,9 @@ export class TransactionQueue {
       c: message.connectorId,
       l: message.localTransactionId,
       p: message.payload,
+      ...(message.stampOffsetMs !== undefined ? { o: message.stampOffsetMs } : {}),
     };
+    if (record.o !== undefined && !isInt(record.o)) throw new TypeError(`bad stampOffsetMs ${record.o}`);
     const body = encode(record);
     if (body.length > MAX_RECORD_BYTES) throw new RangeError(`${message.action} of ${body.length} bytes is too large to queue`);
     const entry = this.apply(record)!;
@@ -306,9 +324,9 @@ export class TransactionQueue {
   }
 
   /**
-   * An attempt to deliver the head message `seq` failed (CALLERROR, timeout, no connection while
-   * sending). Counts the attempt; once attempts reach maxAttempts() and `discardable` agrees, the
-   * message is discarded (acknowledged with `reason`, reported) and the next one is up.
+   * An attempt to deliver the head message `seq` failed: the backend refused it (CALLERROR; a
+   * timeout or a lost connection is not an attempt, the sender keeps those). Counts the attempt;
+   * once attempts reach maxAttempts() and `discardable` agrees, the message is discarded (acknowledged with `reason`, reported) and the next one is up.
    */
   async markFailed(seq: number, reason: string): Promise<FailureOutcome> {
     const head = this.requireHead(seq);
@@ -362,6 +380,21 @@ export class TransactionQueue {
     await this.journal.append([this.change({ k: 'x', l: localTransactionId, i: transactionId })]);
   }
 
+  /** The clock offset a transaction's times are sent on, once pinned (see pinTimeBase). */
+  timeBase(localTransactionId: string): number | undefined {
+    return this.transactions.get(localTransactionId)?.timeBaseMs;
+  }
+
+  /**
+   * Pins a transaction's time base (before its first message is sent); a pinned one stays.
+   * Resolves once durable; a failed write is reported and the pin kept in memory.
+   */
+  async pinTimeBase(localTransactionId: string, offsetMs: number): Promise<void> {
+    if (!isInt(offsetMs)) throw new TypeError(`bad time base ${offsetMs}`);
+    if (this.transactions.get(localTransactionId)?.timeBaseMs !== undefined) return;
+    await this.journal.append([this.change({ k: 'b', l: localTransactionId, o: offsetMs })]);
+  }
+
   /** The backend's transactionId for a local transaction, if known (and the transaction not yet finished). */
   transactionIdFor(localTransactionId: string): number | undefined {
     return this.transactions.get(localTransactionId)?.transactionId;
@@ -410,6 +443,7 @@ export class TransactionQueue {
       case 'h':
         this.nextSeq = Math.max(this.nextSeq, record.n);
         for (const [localId, transactionId] of record.x) this.transaction(localId).transactionId = transactionId;
+        for (const [localId, offsetMs] of record.b ?? []) this.transaction(localId).timeBaseMs ??= offsetMs;
         for (const [connectorId, localTransactionId, stopQueued] of record.c ?? []) this.lastByConnector.set(connectorId, { localTransactionId, stopQueued });
         this.ackThrough(record.u);
         return undefined;
@@ -423,6 +457,7 @@ export class TransactionQueue {
           connectorId: record.c,
           localId: record.l,
           enqueuedAt: record.t,
+          stampOffsetMs: record.o,
           attempts: 0,
           lastFailedAt: 0,
           body: null,
@@ -446,6 +481,9 @@ export class TransactionQueue {
       }
       case 'x':
         this.transaction(record.l).transactionId = record.i;
+        return undefined;
+      case 'b':
+        this.transaction(record.l).timeBaseMs ??= record.o;
         return undefined;
     }
   }
@@ -480,7 +518,7 @@ export class TransactionQueue {
   private transaction(localId: string): Transaction {
     let transaction = this.transactions.get(localId);
     if (!transaction) {
-      transaction = { transactionId: undefined, queued: 0, stopped: false };
+      transaction = { transactionId: undefined, queued: 0, stopped: false, timeBaseMs: undefined };
       this.transactions.set(localId, transaction);
     }
     return transaction;
@@ -488,9 +526,13 @@ export class TransactionQueue {
 
   private checkpoint(): Buffer {
     const live: Array<[string, number]> = [];
-    for (const [localId, t] of this.transactions) if (t.transactionId !== undefined) live.push([localId, t.transactionId]);
+    const bases: Array<[string, number]> = [];
+    for (const [localId, t] of this.transactions) {
+      if (t.transactionId !== undefined) live.push([localId, t.transactionId]);
+      if (t.timeBaseMs !== undefined && (t.transactionId !== undefined || t.queued > 0)) bases.push([localId, t.timeBaseMs]);
+    }
     const last: Array<[number, string, boolean]> = [...this.lastByConnector].map(([c, t]) => [c, t.localTransactionId, t.stopQueued]);
-    return encode({ k: 'h', v: 1, n: this.nextSeq, u: this.ackedThrough, x: live, c: last });
+    return encode({ k: 'h', v: 1, n: this.nextSeq, u: this.ackedThrough, x: live, c: last, ...(bases.length ? { b: bases } : {}) });
   }
 
   // --- reading ---
@@ -542,6 +584,7 @@ export class TransactionQueue {
       payload: resolved,
       enqueuedAt: entry.enqueuedAt,
       attempts: entry.attempts,
+      ...(entry.stampOffsetMs !== undefined ? { stampOffsetMs: entry.stampOffsetMs } : {}),
     };
   }
 

@@ -23,6 +23,11 @@ export class SerialSender<T> {
     this.epoch += 1;
   }
 
+  /** Whether an item waiting (not yet started) matches. */
+  has(predicate: (item: T) => boolean): boolean {
+    return this.queue.some(predicate);
+  }
+
   /** Nothing in flight and nothing waiting. */
   get idle(): boolean {
     return !this.busy && this.queue.length === 0;

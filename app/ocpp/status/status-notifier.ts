@@ -2,7 +2,9 @@
 // change of a connector's report (status, error code and its detail; status-report.ts), stamped
 // with the time of the change, sent one at a time in order. Nothing is queued while offline:
 // `online()` (each BootNotification Accepted) sends the current status of connector 0 and of
-// every connector, never the history (§4.9 offline rules 1–3, cheat sheet B4).
+// every connector, never the history (§4.9 offline rules 1–3, cheat sheet B4). A CALL left
+// unanswered (timeout) is not an outage: the connection tests the link and closes it if it is
+// dead; until then the connector's latest status is sent again, so the backend ends up knowing it.
 
 import type { Clock, TimerHandle } from '../../../hal/clock.js';
 import type { ChargerPort } from '../charger-port.js';
@@ -56,7 +58,7 @@ export class StatusNotifier {
     this.sender = new SerialSender(options.send, (payload, error, stale) => this.failed(payload, error, stale));
   }
 
-  /** Between `online()` and `offline()` (or a failed send). */
+  /** Between `online()` and `offline()` (or a send that failed for want of a connection). */
   get isOnline(): boolean {
     return this.connected;
   }
@@ -154,7 +156,23 @@ export class StatusNotifier {
     if (error instanceof OcppCallError && (error.kind === 'call-error' || error.kind === 'invalid-response')) {
       return void this.options.log?.('status notification refused', fields);
     }
+    if (error instanceof OcppCallError && error.kind === 'timeout') {
+      this.options.log?.('status notification unanswered: sending the latest status again', fields);
+      return void this.resend(payload.connectorId);
+    }
     this.options.log?.('status notification not delivered: offline until the next online()', fields);
     this.offline();
+  }
+
+  /**
+   * The backend may not know a connector's status: its latest report goes again, once, unless a
+   * newer one of that connector is already on its way (queued, or waiting out MinimumStatusDuration).
+   */
+  private resend(id: number): void {
+    const t = this.tracked.get(id);
+    if (!t || !this.connected) return;
+    t.reported = null; // what it last got is unknown: a flip back to it is news too
+    if (t.timer !== null || this.sender.has((p) => p.connectorId === id)) return;
+    this.enqueue(id, t);
   }
 }

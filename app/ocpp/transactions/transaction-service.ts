@@ -34,6 +34,8 @@ export interface TransactionServiceOptions {
   /** idTag for sessions started without a card. */
   readonly freeChargingIdTag: string;
   readonly drainPerSecond: number;
+  /** The connection's call timeout, ms (default 30 000). */
+  readonly callTimeoutMs?: number;
   /** IdTagInfo from Start/StopTransaction.conf, for the authorization cache. */
   readonly learn: (idTag: string, info: IdTagInfo) => void;
   /** Sessions the charger closed at this start (found open after a power cut). */
@@ -54,6 +56,8 @@ export class TransactionService {
       link: options.link,
       clock: options.clock,
       drainPerSecond: options.drainPerSecond,
+      ...(options.callTimeoutMs !== undefined ? { callTimeoutMs: options.callTimeoutMs } : {}),
+      timeOffsetMs: () => options.time.offset,
       onDelivered: (message, result) => this.onDelivered(message, result),
       log: options.log,
     });
@@ -143,8 +147,9 @@ export class TransactionService {
     return this.enqueue({ action: STOP, connectorId: session.connectorId, localTransactionId: session.sessionId, payload: request });
   }
 
+  /** Queues a message stamped just now, recording the clock offset its times carry (restamp.ts). */
   private enqueue(message: TransactionMessage): Promise<void> {
-    const write = this.options.queue.enqueue(message).then(
+    const write = this.options.queue.enqueue({ ...message, stampOffsetMs: Math.round(this.options.time.offset) }).then(
       () => undefined,
       (error: Error) => {
         // Reported by the queue; the message stays queued in memory and is still delivered.

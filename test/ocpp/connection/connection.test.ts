@@ -139,4 +139,22 @@ describe('OCPP connection: WebSocket ping (WebSocketPingInterval)', function () 
     assert.ok(await connection.call('Heartbeat', {})); // the new connection answers pongs (auto-pong is per socket)
     assert.equal(logs.matching(/no pong/).length, 1);
   });
+
+  it('probe() with WebSocketPingInterval 0: true while pongs come back; false, and the connection replaced, when none does', async () => {
+    const csms = await h.csms();
+    const { connection, logs } = await h.connection(csms.url, 'CP-1', { callTimeoutMs: 300 });
+    await csms.waitForConnection('CP-1');
+    await until(() => connection.connected, 'connected');
+    assert.equal(await connection.probe(), true);
+    let closes = 0;
+    connection.onClose(() => closes++);
+    csms.answerPings('CP-1', false);
+    const reconnected = new Promise<void>((resolve) => csms.on('connect', (info) => info.id === 'CP-1' && resolve()));
+    assert.equal(await connection.probe(), false);
+    assert.equal(logs.matching(/^OCPP connection silent: no pong within 0.3 s; replacing it/).length, 1);
+    await until(() => closes === 1, 'the silent connection closed');
+    await reconnected;
+    await until(() => connection.connected, 'connected again');
+    assert.equal(await connection.probe(), true);
+  });
 });

@@ -2,10 +2,13 @@
 // parentIdTag groups, and a fresh authorization for every session.
 
 import { strict as assert } from 'node:assert';
+import { VirtualClock } from '../../../hal/clock.js';
 import { CARD, E2e, OTHER_CARD, OcppRig } from './ocpp-rig.js';
 import type { DevCsms } from '../../../tools/dev-csms/csms.js';
 
 const ONE_SOCKET = { connectors: [{ connectorId: 1, maxCurrentA: 32, phases: 3, kind: 'socket' }] };
+const DAY_MS = 86_400_000;
+const MINUTE_MS = 60_000;
 
 describe('OCPP e2e: authorization', function () {
   const e2e = new E2e();
@@ -144,5 +147,38 @@ describe('OCPP e2e: authorization', function () {
     // Charging does not wait for StartTransaction (queued durably, then sent): wait for it.
     await rig.until(() => rig.calls('StartTransaction', mark).length >= 2, 'the second StartTransaction');
     assert.equal(rig.calls('StartTransaction', mark).length, 2);
+  });
+
+  describe('cache expiry is judged by the backend-corrected clock', () => {
+    /** A rig whose backend's clock is `offsetMs` from the charger's, granting CARD until `validForMs` after the boot (backend time). */
+    async function skewedRig(offsetMs: number, validForMs: number): Promise<void> {
+      const clock = new VirtualClock();
+      const backendNow = () => new Date(clock.now() + offsetMs).toISOString();
+      csms.setHandler('BootNotification', () => ({ ...csms.state.bootResponse, currentTime: backendNow() }));
+      csms.setHandler('Heartbeat', () => ({ currentTime: backendNow() }));
+      csms.setTag(CARD, { status: 'Accepted', expiryDate: new Date(clock.now() + offsetMs + validForMs).toISOString() });
+      rig = await e2e.rig(csms, { clock, keepCsmsClock: true, ocppKeys: { AuthorizationCacheEnabled: 'true' } });
+    }
+
+    it('backend a day behind: a card granted for one more hour still charges offline', async () => {
+      await skewedRig(-DAY_MS, 60 * MINUTE_MS);
+      await session(CARD);
+      await goOffline();
+      await rig.plug(1);
+      await rig.card(CARD);
+      await rig.untilCharging(1);
+      assert.equal(rig.charger.sessions().at(-1)!.idTag, CARD);
+    });
+
+    it('backend a day ahead: a card whose grant ran out (backend time) is refused offline', async () => {
+      await skewedRig(DAY_MS, 10 * MINUTE_MS);
+      await session(CARD);
+      await goOffline();
+      await rig.pass(10 * MINUTE_MS, 5000);
+      await rig.plug(1);
+      await rig.card(CARD);
+      await rig.pass(5000);
+      assert.equal(rig.connectorState(1), 'connected.awaitingAuthorization', 'expired per the backend: refused');
+    });
   });
 });

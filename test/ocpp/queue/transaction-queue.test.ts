@@ -236,6 +236,35 @@ describe('ocpp/queue/transaction-queue', () => {
     await again.close();
   });
 
+  it('keeps each message\'s stamp offset and a transaction\'s pinned time base, across a reopen and the deletion of the segment that pinned it', async () => {
+    const q = await open({ segmentBytes: 4096 });
+    const s = await q.enqueue({ ...start('L1'), stampOffsetMs: 0 });
+    assert.equal(q.peek()!.stampOffsetMs, 0);
+    await q.pinTimeBase('L1', -86_400_000);
+    await q.pinTimeBase('L1', 5); // pinned once: stays
+    await q.markDelivered(s, { transactionId: 12 });
+    const before = (await segmentFiles(dir))[0];
+    for (let i = 0; i < 200; i++) await q.markDelivered(await q.enqueue({ ...meterValues('L1', i), stampOffsetMs: -86_400_000 }));
+    await q.enqueue({ ...stop('L1'), stampOffsetMs: 3 });
+    await q.close();
+    assert.ok(!(await segmentFiles(dir)).includes(before!), 'the first segment is gone');
+    const again = await open({ segmentBytes: 4096 });
+    assert.equal(again.timeBase('L1'), -86_400_000);
+    assert.equal(again.peek()!.stampOffsetMs, 3);
+    await again.close();
+  });
+
+  it('a message recorded without a stamp offset (before time bases existed) loads, and has none', async () => {
+    const q = await open();
+    await q.enqueue(start('L1'));
+    await q.close();
+    const again = await open();
+    assert.equal(again.size, 1);
+    assert.equal('stampOffsetMs' in again.peek()!, false);
+    assert.equal(again.timeBase('L1'), undefined);
+    await again.close();
+  });
+
   it('remembers each connector\'s last transaction and whether its Stop was queued, after delivery, reopen and segment deletion', async () => {
     const q = await open({ segmentBytes: 4096 });
     assert.equal(q.lastTransaction(1), undefined);

@@ -2,8 +2,8 @@ import { strict as assert } from 'node:assert';
 
 import { BackendLink } from '../../../app/ocpp/backend-link.js';
 import { OcppCallError } from '../../../app/ocpp/ocpp-types.js';
-import { OcppTime } from '../../../app/ocpp/ocpp-time.js';
-import { FakeConnection, TestClock, settle } from './helpers.js';
+import { CLOCK_STEP_THRESHOLD_MS, OcppTime } from '../../../app/ocpp/ocpp-time.js';
+import { FakeConnection, TestClock, settle, until } from './helpers.js';
 
 const isOffline = (action: string) => (e: unknown) => e instanceof OcppCallError && e.kind === 'offline' && e.action === action;
 
@@ -36,6 +36,25 @@ describe('ocpp/services/backend-link', () => {
     assert.equal(link.online, true);
     assert.deepEqual(await link.call('Heartbeat', {}), { echo: 'Heartbeat' });
     assert.deepEqual(connection.calls.map((c) => c.action), ['Heartbeat']);
+  });
+
+  it('a CALL timeout tests the link with a ping (a dead one goes offline); a CALLERROR does not', async () => {
+    connection.open();
+    link.announceOnline();
+    connection.respond = () => {
+      throw new OcppCallError('call-error', 'Heartbeat', 'refused', 'InternalError');
+    };
+    await assert.rejects(link.call('Heartbeat', {}));
+    await settle();
+    assert.equal(connection.probes, 0);
+    connection.respond = () => {
+      throw new OcppCallError('timeout', 'Heartbeat', 'no answer');
+    };
+    connection.answersPings = false;
+    await assert.rejects(link.call('Heartbeat', {}), (e: unknown) => e instanceof OcppCallError && e.kind === 'timeout');
+    await until(() => !link.online, 'the silent link dropped');
+    assert.equal(connection.probes, 1);
+    assert.deepEqual(events, ['online', 'offline']);
   });
 
   it('disconnected after acceptance: offline again, CALLs refused, onOffline told', async () => {
@@ -122,6 +141,20 @@ describe('ocpp/services/ocpp-time', () => {
     assert.equal(time.iso(Date.UTC(2026, 0, 1, 1)), '2026-01-01T01:00:10.000Z', 'a local ms time');
     assert.equal(time.iso('2026-01-01T02:00:00.000Z'), '2026-01-01T02:00:10.000Z', 'a local ISO time');
     assert.equal(time.clock.now(), clock.now() + 10_000);
+  });
+
+  it('a currentTime within the step threshold of ours is no correction (round-trip jitter); one past it is, and listeners hear by how much', () => {
+    const clock = new TestClock(Date.UTC(2026, 0, 1));
+    const time = new OcppTime(clock);
+    const moves: number[] = [];
+    time.onSet((deltaMs) => moves.push(deltaMs));
+    time.adopt('2026-01-01T01:00:00.000Z');
+    time.adopt(new Date(time.clock.now() - (CLOCK_STEP_THRESHOLD_MS - 1)).toISOString());
+    time.adopt(new Date(time.clock.now() + (CLOCK_STEP_THRESHOLD_MS - 1)).toISOString());
+    assert.equal(time.offset, 3_600_000);
+    time.adopt(new Date(time.clock.now() - CLOCK_STEP_THRESHOLD_MS).toISOString());
+    assert.equal(time.offset, 3_600_000 - CLOCK_STEP_THRESHOLD_MS);
+    assert.deepEqual(moves, [3_600_000, -CLOCK_STEP_THRESHOLD_MS]);
   });
 
   it('ignores a currentTime that does not parse', () => {

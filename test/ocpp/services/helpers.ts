@@ -68,6 +68,8 @@ export function logSink(): { log: Log; lines: Array<{ level: string; message: st
 export interface SentCall {
   readonly action: string;
   readonly payload: unknown;
+  /** The answer wait asked for (undefined: the connection's call timeout). */
+  readonly timeoutMs: number | undefined;
   /** Clock time it was sent. */
   readonly at: number;
   resolve(result: unknown): void;
@@ -76,7 +78,7 @@ export interface SentCall {
 }
 
 /** What a scripted backend does with a call: an answer, a failure, or undefined to leave it to the test. */
-export type Responder = (action: string, payload: unknown) => unknown | Promise<unknown>;
+export type Responder = (action: string, payload: unknown, timeoutMs: number | undefined) => unknown | Promise<unknown>;
 
 /** The OcppConnection surface the services use: connected, onOpen/onClose, call. */
 export class FakeConnection {
@@ -84,6 +86,10 @@ export class FakeConnection {
   readonly calls: SentCall[] = [];
   /** Answers calls as they come; null: every call waits for the test. */
   respond: Responder | null = null;
+  /** What a WebSocket ping finds: true, the pong comes; false, none (the connection is then closed). */
+  answersPings = true;
+  /** Pings sent (probe()). */
+  probes = 0;
   private readonly openListeners = new Set<() => void>();
   private readonly closeListeners = new Set<(info: { code: number; reason: string }) => void>();
   private callWaiters: Array<() => void> = [];
@@ -129,13 +135,23 @@ export class FakeConnection {
     return this.calls[n - 1]!;
   }
 
-  call<T>(action: string, payload: unknown): Promise<T> {
+  /** A ping's round trip: the answer comes on a later turn of the event loop. */
+  async probe(): Promise<boolean> {
+    if (!this.connected) return false;
+    this.probes++;
+    await new Promise((resolve) => setImmediate(resolve));
+    if (!this.answersPings) this.close();
+    return this.answersPings;
+  }
+
+  call<T>(action: string, payload: unknown, options: { timeoutMs?: number } = {}): Promise<T> {
     if (!this.connected) return Promise.reject(new OcppCallError('offline', action, 'not connected'));
     return new Promise<T>((resolve, reject) => {
       let settled = false;
       const call: SentCall = {
         action,
         payload,
+        timeoutMs: options.timeoutMs,
         at: this.clock.now(),
         resolve: (result) => {
           settled = true;
@@ -153,7 +169,7 @@ export class FakeConnection {
       for (const wake of this.callWaiters.splice(0)) wake();
       if (this.respond) {
         Promise.resolve()
-          .then(() => this.respond!(action, payload))
+          .then(() => this.respond!(action, payload, options.timeoutMs))
           .then(
             (result) => {
               if (result !== undefined) call.resolve(result);

@@ -5,7 +5,7 @@ import { runInNewContext } from 'node:vm';
 import { BackendLink } from '../../../app/ocpp/backend-link.js';
 import type { ConfigurationStore } from '../../../app/ocpp/configuration/configuration-store.js';
 import { TRANSACTION_ID_UNKNOWN, type QueuedMessage, type TransactionMessage, type TransactionQueue } from '../../../app/ocpp/queue/transaction-queue.js';
-import { TransactionSender } from '../../../app/ocpp/transactions/transaction-sender.js';
+import { MAX_ANSWER_WAIT_FACTOR, TransactionSender } from '../../../app/ocpp/transactions/transaction-sender.js';
 import { FakeConnection, TestClock, configure, failure, logSink, settle, storesFixture, until } from './helpers.js';
 
 const S = 1000;
@@ -120,7 +120,7 @@ describe('ocpp/services/transaction-sender', () => {
     await until(() => delivered.length === 1, 'delivered');
   });
 
-  it('CALLERROR and timeout count as attempts, spaced interval × attempts, discarded after TransactionMessageAttempts', async () => {
+  it('CALLERRORs count as attempts, spaced interval × attempts, discarded after TransactionMessageAttempts', async () => {
     await configure(configuration, { TransactionMessageAttempts: 3, TransactionMessageRetryInterval: 60 });
     await queue.enqueue(meter('s1', 1));
     await queue.enqueue(meter('s1', 2));
@@ -140,7 +140,7 @@ describe('ocpp/services/transaction-sender', () => {
     assert.equal((second.payload as { meterValue: Array<{ sampledValue: Array<{ value: string }> }> }).meterValue[0]!.sampledValue[0]!.value, '1', 'the same message');
 
     const t2 = clock.now();
-    second.reject(failure('timeout', 'MeterValues'));
+    second.reject(failure('call-error', 'MeterValues'));
     await until(() => clock.hasTimeoutAt(t2 + 120 * S), 'retry in 120 s');
     assert.equal(queue.peek()!.attempts, 2);
     await clock.advance(120 * S - 1);
@@ -172,6 +172,67 @@ describe('ocpp/services/transaction-sender', () => {
     const fourth = await connection.nthCall(4);
     fourth.resolve({});
     await until(() => delivered.length === 1, 'delivered');
+    assert.deepEqual(fx.queueProblems, []);
+  });
+
+  it('a timeout on a silently dead link (no pong): not an attempt, never discarded, delivered after the reconnect', async () => {
+    await configure(configuration, { TransactionMessageAttempts: 1, TransactionMessageRetryInterval: 1 });
+    await queue.enqueue(meter('s1', 1));
+    await queue.enqueue(meter('s1', 2));
+    online();
+    const logs = logSink();
+    sender = new TransactionSender({ queue, link, clock, drainPerSecond: 0, onDelivered: (message, result) => void delivered.push({ message, result }), log: logs.log });
+    sender.start();
+    connection.answersPings = false; // black-holed: neither answers nor pongs come back
+    (await connection.nthCall(1)).reject(failure('timeout', 'MeterValues'));
+    await until(() => !connection.connected, 'the link replaced for want of a pong');
+    assert.equal(connection.probes, 1);
+    await clock.advance(60 * S);
+    assert.equal(connection.calls.length, 1, 'nothing sent while offline');
+    assert.equal(queue.size, 2);
+    assert.equal(queue.peek()!.attempts, 0);
+    connection.answersPings = true;
+    connection.respond = () => ({});
+    online();
+    await until(() => delivered.length === 2, 'both delivered after the reconnect');
+    assert.deepEqual(delivered.map((d) => (d.message.payload as { meterValue: Array<{ sampledValue: Array<{ value: string }> }> }).meterValue[0]!.sampledValue[0]!.value), ['1', '2']);
+    assert.deepEqual(fx.queueProblems, [], 'nothing discarded');
+    assert.match(logs.lines.map((l) => l.message).join('\n'), /unanswered and the link is dead/);
+  });
+
+  it('a backend that always answers just after the timeout: each message delivered twice (the second with longer to answer), none discarded', async () => {
+    await configure(configuration, { TransactionMessageAttempts: 1 });
+    const CALL_TIMEOUT_MS = 30 * S;
+    const LATENCY_MS = CALL_TIMEOUT_MS + 100;
+    for (let n = 1; n <= 3; n++) await queue.enqueue(meter('s1', n));
+    const processed: string[] = [];
+    connection.respond = (_action, payload, timeoutMs) => {
+      processed.push((payload as { meterValue: Array<{ sampledValue: Array<{ value: string }> }> }).meterValue[0]!.sampledValue[0]!.value);
+      // The backend acts on it either way; the answer reaches us only if we wait long enough.
+      if ((timeoutMs ?? CALL_TIMEOUT_MS) < LATENCY_MS) throw failure('timeout', 'MeterValues');
+      return {};
+    };
+    online();
+    sender = new TransactionSender({ queue, link, clock, drainPerSecond: 0, callTimeoutMs: CALL_TIMEOUT_MS, onDelivered: (message, result) => void delivered.push({ message, result }), log: logSink().log });
+    sender.start();
+    await until(() => delivered.length === 3, 'all delivered');
+    assert.deepEqual(processed, ['1', '1', '2', '2', '3', '3']);
+    assert.deepEqual(connection.calls.map((c) => c.timeoutMs), [undefined, 2 * CALL_TIMEOUT_MS, undefined, 2 * CALL_TIMEOUT_MS, undefined, 2 * CALL_TIMEOUT_MS]);
+    assert.equal(connection.probes, 3, 'the link tested after each timeout');
+    assert.deepEqual(fx.queueProblems, []);
+  });
+
+  it(`a backend slower than ${MAX_ANSWER_WAIT_FACTOR} call timeouts: the message is kept, sent again with at most that long to answer`, async () => {
+    await configure(configuration, { TransactionMessageAttempts: 1 });
+    await queue.enqueue(meter('s1', 1));
+    online();
+    sender = new TransactionSender({ queue, link, clock, drainPerSecond: 0, callTimeoutMs: 10 * S, onDelivered: (message, result) => void delivered.push({ message, result }), log: logSink().log });
+    sender.start();
+    for (let n = 1; n <= 4; n++) (await connection.nthCall(n)).reject(failure('timeout', 'MeterValues'));
+    await connection.nthCall(5);
+    assert.deepEqual(connection.calls.slice(0, 5).map((c) => c.timeoutMs), [undefined, 20 * S, 40 * S, 40 * S, 40 * S]);
+    assert.equal(queue.size, 1);
+    assert.equal(queue.peek()!.attempts, 0);
     assert.deepEqual(fx.queueProblems, []);
   });
 

@@ -56,12 +56,63 @@ describe('StatusNotifier: online, offline and sending', () => {
     assert.deepEqual(fx.briefs().slice(1), ['0 Available NoError', '1 Charging NoError', '2 Available NoError']);
   });
 
-  it('a timeout counts as offline too', async () => {
+  it('an unanswered notification (timeout) is not an outage: the backend ends up knowing the current status', async () => {
     await fx.startOnline();
-    fx.failWith = new OcppCallError('timeout', 'StatusNotification', 'no answer');
+    fx.manual = true;
+    // What a backend that ignores one StatusNotification and then answers believes.
+    const believed = new Map<number, string>();
+    const answer = () => {
+      const head = fx.pending.shift()!;
+      believed.set(head.payload.connectorId, head.payload.status);
+      head.resolve();
+    };
     fx.charger.set(1, { status: 'Preparing', plugged: true });
     await fx.settle();
-    assert.equal(fx.notifier.isOnline, false);
+    fx.pending.shift()!.reject(new OcppCallError('timeout', 'StatusNotification', 'no answer'));
+    await fx.settle();
+    assert.equal(fx.notifier.isOnline, true);
+    for (const view of [{ status: 'Charging', session: SESSION }, { status: 'Finishing', session: null }, { status: 'Available', plugged: false }] as const) {
+      await fx.clock.advance(1000);
+      fx.charger.set(1, view);
+      await fx.settle();
+      while (fx.pending.length > 0) {
+        answer();
+        await fx.settle();
+      }
+    }
+    assert.equal(believed.get(1), 'Available');
+    assert.deepEqual(fx.briefs(), ['1 Preparing NoError', '1 Preparing NoError', '1 Charging NoError', '1 Finishing NoError', '1 Available NoError']);
+  });
+
+  it('after a timeout only the latest status goes again, not one per change made meanwhile', async () => {
+    await fx.startOnline();
+    fx.manual = true;
+    fx.charger.set(1, { status: 'Preparing', plugged: true });
+    await fx.settle();
+    fx.charger.set(1, { status: 'Charging', session: SESSION }); // queued behind the one in flight
+    fx.pending.shift()!.reject(new OcppCallError('timeout', 'StatusNotification', 'no answer'));
+    await fx.settle();
+    fx.pending.shift()!.resolve();
+    await fx.settle();
+    assert.equal(fx.pending.length, 0);
+    assert.deepEqual(fx.briefs(), ['1 Preparing NoError', '1 Charging NoError']);
+  });
+
+  it('a flip back to the status that timed out, during MinimumStatusDuration, is sent', async () => {
+    await fx.minimumStatusDuration(10);
+    await fx.startOnline();
+    fx.manual = true;
+    fx.charger.set(1, { status: 'Preparing', plugged: true });
+    await fx.clock.advance(10_000);
+    await fx.settle();
+    fx.charger.set(1, { status: 'Available', plugged: false }); // waits out its 10 s
+    fx.pending.shift()!.reject(new OcppCallError('timeout', 'StatusNotification', 'no answer'));
+    await fx.settle();
+    fx.charger.set(1, { status: 'Preparing', plugged: true }); // back before Available was sent
+    await fx.clock.advance(10_000);
+    await fx.settle();
+    assert.equal(fx.pending.length, 1);
+    assert.equal(fx.pending[0]!.payload.status, 'Preparing');
   });
 
   it('a CALLERROR answer keeps it online: the next change is sent', async () => {
