@@ -27,7 +27,7 @@ import { seededRandom, testSeed, useSeededRandom, type SeededRandom } from '../.
 
 const PHASES = ['boot', 'idle', 'plugged', 'carded', 'charging', 'stopping', 'delivering'] as const;
 type Phase = (typeof PHASES)[number];
-const PER_PHASE = 9; // 63 kills
+const PER_PHASE = 7; // 49 kills
 /** How long after reaching the phase the kill comes: [min, max) ms. */
 const KILL_AFTER: Record<Phase, [number, number]> = {
   boot: [0, 450], // from spawn: node start-up, stores, journal replay, reconcile
@@ -152,7 +152,8 @@ class Run {
 }
 
 describe('ocpp/process: kill -9 at random points of sessions', function () {
-  this.timeout(240_000);
+  // A bound for a hung run, not a speed target: 49 kills take about 3 minutes on an idle 2-core machine.
+  this.timeout(600_000);
   let dir: string;
   let csms: DevCsms;
   const alive: Firmware[] = [];
