@@ -13,6 +13,7 @@ import { evRequestsEnergy, vehicleConnected } from './pilot-state.js';
 import { MIN_PWM_CURRENT_A } from './pwm.js';
 import { MIN_CONTACTOR_OFF_TIME_MS, closeBlockers, type CloseConditions } from './close-preconditions.js';
 import type { SessionStopReason } from '../app/records.js';
+import { Tag, type PointStateMeta, type PointTag, type StopIntent } from './charging-point-view.js';
 
 export interface ChargingPointInput {
   readonly connectorId: number;
@@ -48,7 +49,7 @@ export interface ChargingPointContext extends ChargingPointInput {
   readonly offeredCurrentA: number;
   readonly pwmOn: boolean;
   /** Why the energized state is being left by the EVSE: pause (limit < 6 A) or finish (stopped). */
-  readonly stopIntent: 'pause' | 'finish';
+  readonly stopIntent: StopIntent;
   /** Why the session is being stopped at the charger (card, backend command). */
   readonly requestedStopReason: SessionStopReason;
   /** An inoperative connector (OCPP ChangeAvailability) starts no new session. */
@@ -89,6 +90,9 @@ export const chargingPointMachine = setup({
     input: {} as ChargingPointInput,
     context: {} as ChargingPointContext,
     events: {} as ChargingPointEvent,
+    // What the app reads of a state (charging-point-view.ts): never its name.
+    tags: {} as PointTag,
+    meta: {} as PointStateMeta,
   },
   actions: {
     // I/O, provided by the app. The machine says what, the app knows how.
@@ -238,14 +242,19 @@ export const chargingPointMachine = setup({
           states: {
             /** The socket lets the cable go, unless it is to stay locked until a card or an unlock command. */
             releasing: {
+              meta: { ocppStatus: { status: 'Available', inoperative: 'Unavailable' }, display: 'ready' },
               always: [{ guard: 'unlockOnUnplug', target: 'vacant', actions: 'unlockConnector' }, { target: 'vacant' }],
             },
             vacant: {
+              tags: Tag.vacant,
+              meta: { ocppStatus: { status: 'Available', inoperative: 'Unavailable' }, display: 'ready' },
               entry: 'clearAuthorization',
               on: { AUTHORIZED: { guard: 'operative', target: 'authorizedAwaitingPlug', actions: 'recordAuthorization' } },
             },
             /** The driver presented a card first (which also frees a cable kept locked); the EV must be plugged in within the timeout. */
             authorizedAwaitingPlug: {
+              tags: Tag.awaitsPlug,
+              meta: { ocppStatus: { status: 'Preparing', inoperative: 'Unavailable' }, display: 'cardAccepted' },
               entry: 'unlockConnector',
               after: { plugInTimeout: 'vacant' },
               on: { STOP: 'vacant' },
@@ -267,6 +276,8 @@ export const chargingPointMachine = setup({
           states: {
             /** B1: waiting for a card (or straight on, in free charging). */
             awaitingAuthorization: {
+              tags: Tag.waitsForCard,
+              meta: { ocppStatus: { status: 'Preparing', inoperative: 'Unavailable' }, display: 'presentCard' },
               entry: ['pilotHigh', 'markPwmOff'],
               always: [
                 { guard: and(['authorized', 'operative']), target: 'session' },
@@ -280,6 +291,7 @@ export const chargingPointMachine = setup({
              * unplugged (EVDisconnected), stopped at the charger (Local) or by a fault.
              */
             session: {
+              tags: Tag.inSession,
               entry: { type: 'startSession', params: ({ context }) => ({ idTag: context.idTag }) },
               exit: [
                 { type: 'stopSession', params: ({ context, event }) => ({ reason: stopReason(context, event) }) },
@@ -294,6 +306,7 @@ export const chargingPointMachine = setup({
               states: {
                 /** A socket locks the plug before power is offered. */
                 preparing: {
+                  meta: { ocppStatus: { status: 'Preparing' }, display: 'preparing' },
                   entry: 'lockConnector',
                   always: [
                     { guard: and(['lockReady', 'cableKnown', 'currentAvailable']), target: 'offering' },
@@ -303,6 +316,7 @@ export const chargingPointMachine = setup({
                 },
                 /** B2: PWM signals the allowed current; the EV may ask for energy. */
                 offering: {
+                  meta: { ocppStatus: { status: 'SuspendedEV' }, display: 'starting' },
                   entry: ['pilotPwmAtAllowed', 'markPwmOn'],
                   always: [
                     { guard: not('currentAvailable'), target: 'suspendedEVSE' },
@@ -311,11 +325,13 @@ export const chargingPointMachine = setup({
                 },
                 /** Contactor closed: C2 (or D2). Leaving this state always opens the contactor. */
                 energized: {
+                  tags: Tag.energized,
                   entry: 'closeContactor',
                   exit: ['openContactor', 'announceContactorOpened'],
                   initial: 'charging',
                   states: {
                     charging: {
+                      meta: { ocppStatus: { status: 'Charging' }, display: 'charging' },
                       always: [
                         { guard: not('currentAvailable'), target: 'stopping', actions: 'intendPause' },
                         { guard: not('ventilationOk'), target: '#chargingPoint.point.connected.session.offering' },
@@ -325,6 +341,8 @@ export const chargingPointMachine = setup({
                     },
                     /** X1 is on; the EV must leave C within 3 s, after 6 s power is cut under load (A3 seq 10.1/10.2). */
                     stopping: {
+                      // Finishing when stopped at the charger or by the backend, SuspendedEVSE when paused for want of current.
+                      meta: { ocppStatus: { status: { finish: 'Finishing', pause: 'SuspendedEVSE' } }, display: 'stopping' },
                       entry: ['pilotHigh', 'markPwmOff'],
                       always: [
                         { guard: and(['evMayNotDraw', 'stopIntentIsFinish']), target: '#chargingPoint.point.connected.finishing' },
@@ -342,6 +360,7 @@ export const chargingPointMachine = setup({
                 },
                 /** B2 after charging: the EV paused, or its battery is full. PWM stays on. */
                 suspendedEV: {
+                  meta: { ocppStatus: { status: 'SuspendedEV' }, display: 'pausedByVehicle' },
                   always: [
                     { guard: not('currentAvailable'), target: 'suspendedEVSE' },
                     { guard: 'mayCloseContactor', target: 'energized' },
@@ -349,6 +368,7 @@ export const chargingPointMachine = setup({
                 },
                 /** Unplugged at the EV side, the session kept open (OCPP StopTransactionOnEVSideDisconnect = false): X1 until plugged in again. */
                 evDisconnected: {
+                  meta: { ocppStatus: { status: 'SuspendedEV' }, display: 'preparing' },
                   entry: ['pilotHigh', 'markPwmOff', 'clearVehicle'],
                   always: { guard: 'vehicleConnected', target: 'preparing' },
                 },
@@ -357,6 +377,7 @@ export const chargingPointMachine = setup({
                  * the PWM update interval, so a limit hovering around 6 A cannot toggle the pilot faster.
                  */
                 suspendedEVSE: {
+                  meta: { ocppStatus: { status: 'SuspendedEVSE' }, display: 'pausedByCharger' },
                   entry: ['pilotHigh', 'markPwmOff'],
                   initial: 'holding',
                   states: {
@@ -370,6 +391,8 @@ export const chargingPointMachine = setup({
             },
             /** The session was ended at the charger; the driver unplugs. A new card starts a new session. */
             finishing: {
+              tags: Tag.waitsForCard,
+              meta: { ocppStatus: { status: 'Finishing' }, display: 'finished' },
               entry: ['pilotHigh', 'markPwmOff', 'unlockConnector'],
               on: { AUTHORIZED: { guard: 'operative', target: 'session', actions: 'recordAuthorization' } },
             },
@@ -378,6 +401,8 @@ export const chargingPointMachine = setup({
 
         /** A fault blocks the connector: contactor open; CP in F for a while, then X1 until it clears. */
         fault: {
+          tags: Tag.faulted,
+          meta: { ocppStatus: { status: 'Faulted' }, display: 'fault' },
           entry: [
             'openContactor',
             'markPwmOff',

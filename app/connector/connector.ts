@@ -7,6 +7,14 @@ import type { Clock } from '../../hal/clock.js';
 import type { ConnectorHardware, MeterReading } from '../../hal/interfaces.js';
 import type { ConnectorConfig, SafetyConfig } from '../../config/charger-config.js';
 import { POWER_OFF_UNDER_LOAD_MS, chargingPointMachine, type ChargingPointContext } from '../../state-machines/charging-point.js';
+import {
+  displayKeyOf,
+  ocppStatusOf,
+  pointStateName,
+  type ChargePointStatus,
+  type DisplayKey,
+  type PointTag,
+} from '../../state-machines/charging-point-view.js';
 import { allowedCurrent, deratedCurrent, type AllowedCurrent, type CurrentLimits, type DerateLevel } from '../../state-machines/current-limit.js';
 import { FAULTS, FAULT_NAMES, type FaultName } from '../../state-machines/faults.js';
 import type { PilotState } from '../../state-machines/pilot-state.js';
@@ -31,6 +39,7 @@ import { MeterPoller } from '../metering/meter-poller.js';
 import { OvercurrentMonitor } from '../safety/overcurrent-monitor.js';
 import { LockController } from '../safety/lock-controller.js';
 import { PilotMonitor } from '../safety/pilot-monitor.js';
+import { waitUntil } from '../wait-until.js';
 
 export const CONNECTOR_FAULTS = FAULT_NAMES.filter((name) => FAULTS[name].scope === 'connector');
 
@@ -281,18 +290,17 @@ export class Connector {
    */
   async unlock(): Promise<'Unlocked' | 'UnlockFailed' | 'NotSupported'> {
     const lock = this.lock;
-    if (!lock) return 'NotSupported';
+    const hardwareLock = this.options.hardware.lock;
+    if (!lock || !hardwareLock) return 'NotSupported';
     const stopping = this.inSession;
     if (stopping) this.requestStop('UnlockCommand');
     lock.release();
     const { clock, safety } = this.options;
     // The EV may take until power-off-under-load to leave C, the contactor must open (the lock
     // refuses while the contacts may be live), then the lock moves.
-    const deadline = clock.now() + (stopping ? POWER_OFF_UNDER_LOAD_MS : 0) + safety.contactorFeedbackTimeoutMs + safety.lockTimeoutMs;
-    while (lock.feedback !== 'unlocked' && clock.now() < deadline) {
-      await new Promise<void>((resolve) => clock.setTimeout(resolve, 50));
-    }
-    return lock.feedback === 'unlocked' ? 'Unlocked' : 'UnlockFailed';
+    const timeoutMs = (stopping ? POWER_OFF_UNDER_LOAD_MS : 0) + safety.contactorFeedbackTimeoutMs + safety.lockTimeoutMs;
+    const unlocked = await waitUntil(clock, () => lock.feedback === 'unlocked', (changed) => hardwareLock.onFeedback(changed), timeoutMs);
+    return unlocked ? 'Unlocked' : 'UnlockFailed';
   }
 
   setSiteShare(amps: number): void {
@@ -330,9 +338,24 @@ export class Connector {
     return this.machine.getSnapshot().context;
   }
 
-  /** The machine's state as a dotted path, e.g. "connected.session.energized.charging". */
+  /** Whether the machine's state carries this tag (state-machines/charging-point-view.ts). */
+  hasTag(tag: PointTag): boolean {
+    return this.machine.getSnapshot().hasTag(tag);
+  }
+
+  /** OCPP 1.6 §7.7 status, from the state's meta. */
+  get ocppStatus(): ChargePointStatus {
+    return ocppStatusOf(this.machine.getSnapshot());
+  }
+
+  /** What the display shows for the state, from its meta. */
+  get displayKey(): DisplayKey {
+    return displayKeyOf(this.machine.getSnapshot());
+  }
+
+  /** The machine's state as a dotted path, for people (diagnostics, logs); never for logic. */
   get stateName(): string {
-    return flattenState(this.machine.getSnapshot().value as StateValue, 'point');
+    return pointStateName(this.machine.getSnapshot());
   }
 
   get pilotState(): PilotState {
@@ -514,25 +537,6 @@ export class Connector {
     this.limit = next;
     if (changed && this.machine?.getSnapshot().status === 'active') this.machine.send({ type: 'LIMIT', amps: next.amps });
   }
-}
-
-type StateValue = string | { [key: string]: StateValue };
-
-function flattenState(value: StateValue, region: string): string {
-  const root = typeof value === 'string' ? value : value[region];
-  const parts: string[] = [];
-  let node: StateValue | undefined = root;
-  while (node !== undefined) {
-    if (typeof node === 'string') {
-      parts.push(node);
-      break;
-    }
-    const entry: [string, StateValue] | undefined = Object.entries(node)[0];
-    if (entry === undefined) break;
-    parts.push(entry[0]);
-    node = entry[1];
-  }
-  return parts.join('.');
 }
 
 const DERATE_RANK: Record<DerateLevel, number> = { none: 0, half: 1, quarter: 2, stop: 3 };
