@@ -171,7 +171,9 @@ export const chargingPointMachine = setup({
     awaitingDriver: ({ context }) => context.awaitingDriver,
     lockReady: ({ context }) => context.kind === 'tethered' || context.lockConfirmed,
     cableKnown: ({ context }) => context.cableRatingA !== null,
-    blocked: ({ context }) => context.blocked,
+    /** This FAULTS report blocks the connector (guards on an event read its payload: they run before its actions record it). */
+    faultsBlock: ({ event }) => event.type === 'FAULTS' && event.blocking,
+    faultsClear: ({ event }) => event.type === 'FAULTS' && !event.blocking,
     blockingShowsStateF: ({ context }) => context.blockingStateF,
     currentAvailable: ({ context }) => context.allowedCurrentA >= MIN_PWM_CURRENT_A,
     stopIntentIsFinish: ({ context }) => context.stopIntent === 'finish',
@@ -215,30 +217,33 @@ export const chargingPointMachine = setup({
     awaitingDriver: false,
   }),
   type: 'parallel',
-  // Events that only update what the machine knows are handled here; the eventless
-  // transitions below re-evaluate every guard after each of them.
+  // Inputs that only update what the machine knows are recorded here. A state that moves on one
+  // input alone takes it as a guarded transition on that event (FAULTS below). Where a state moves
+  // on a condition over several inputs (the close preconditions: pilot, lock, cable, diode,
+  // self-test, limit, faults and the contactor's rest timer in another region), or must also
+  // decide on entry (a card given before the plug, a limit that fell while the PWM held), an
+  // eventless `always` re-checks it after each input: guards run before an event's own actions,
+  // so only a re-check sees the context the input left.
   on: {
     PILOT: { actions: 'recordPilot' },
     CABLE: { actions: 'recordCable' },
     LOCK: { actions: 'recordLock' },
     DIODE_VERIFIED: { actions: 'recordDiodeVerified' },
     SELF_TEST: { actions: 'recordSelfTest' },
-    FAULTS: { actions: 'recordFaults' },
     OPERATIVE: { actions: 'recordOperative' },
     CONFIGURE: { actions: 'recordSettings' },
   },
   states: {
     point: {
       initial: 'idle',
+      // A fault report moves the connector to fault from wherever it is (fault handles its own reports).
+      on: { FAULTS: [{ guard: 'faultsBlock', target: '.fault', actions: 'recordFaults' }, { actions: 'recordFaults' }] },
       states: {
         /** A: no vehicle. CP steady +12 V, contactor open, socket unlocked. */
         idle: {
           entry: ['pilotHigh', 'markPwmOff', 'openContactor', 'clearVehicle'],
           initial: 'releasing',
-          always: [
-            { guard: 'blocked', target: 'fault' },
-            { guard: 'vehicleConnected', target: 'connected' },
-          ],
+          always: { guard: 'vehicleConnected', target: 'connected' },
           states: {
             /** The socket lets the cable go, unless it is to stay locked until a card or an unlock command. */
             releasing: {
@@ -266,7 +271,6 @@ export const chargingPointMachine = setup({
         connected: {
           initial: 'awaitingAuthorization',
           always: [
-            { guard: 'blocked', target: 'fault' },
             // An unplug ends the session, unless the session is to outlive it (it waits in session.evDisconnected).
             {
               guard: and(['vehicleGone', not(and(['keepSessionOnUnplug', stateIn('#chargingPoint.point.connected.session')]))]),
@@ -409,7 +413,7 @@ export const chargingPointMachine = setup({
             'clearAuthorization',
           ],
           initial: 'entering',
-          always: { guard: not('blocked'), target: 'idle' },
+          on: { FAULTS: [{ guard: 'faultsClear', target: 'idle', actions: 'recordFaults' }, { actions: 'recordFaults' }] },
           states: {
             entering: {
               always: [{ guard: 'blockingShowsStateF', target: 'signalling' }, { target: 'holding' }],
@@ -478,8 +482,9 @@ export function closeConditions(context: ChargingPointContext): CloseConditions 
   };
 }
 
-/** Exit actions run before the transition's own actions: a STOP that leaves the session now carries its reason itself. */
+/** Exit actions run before the transition's own actions: a STOP or a FAULTS that leaves the session now carries its reason itself. */
 function stopReason(context: ChargingPointContext, event: ChargingPointEvent): SessionStopReason {
+  if (event.type === 'FAULTS' && event.blocking) return event.reason;
   if (context.blocked) return context.blockingReason;
   if (event.type === 'STOP') return event.reason;
   if (context.pilot === 'A') return 'EVDisconnected';
