@@ -155,14 +155,18 @@ export const chargingPointMachine = setup({
       requestedStopReason: event.type === 'STOP' ? event.reason : 'Local',
     })),
   },
+  // Guards read the pilot and the limit as the event being handled leaves them: a guard runs
+  // before its transition's actions record the event, and an eventless re-check sees them recorded.
   guards: {
-    vehicleConnected: ({ context }) => vehicleConnected(context.pilot),
-    vehicleGone: ({ context }) => context.pilot === 'A',
-    evRequestsEnergy: ({ context }) => evRequestsEnergy(context.pilot),
-    evNotRequestingEnergy: ({ context }) => !evRequestsEnergy(context.pilot),
+    vehicleConnected: ({ context, event }) => vehicleConnected(pilotOf(context, event)),
+    vehicleGone: ({ context, event }) => pilotOf(context, event) === 'A',
+    evRequestsEnergy: ({ context, event }) => evRequestsEnergy(pilotOf(context, event)),
+    evNotRequestingEnergy: ({ context, event }) => !evRequestsEnergy(pilotOf(context, event)),
     /** The EV does not ask for energy, or asks in D where the site has no ventilation. */
-    evMayNotDraw: ({ context }) =>
-      !evRequestsEnergy(context.pilot) || (context.pilot === 'D' && !context.ventilationAvailable),
+    evMayNotDraw: ({ context, event }) => {
+      const pilot = pilotOf(context, event);
+      return !evRequestsEnergy(pilot) || (pilot === 'D' && !context.ventilationAvailable);
+    },
     authorized: ({ context }) => context.authorized,
     operative: ({ context }) => context.operative,
     keepSessionOnUnplug: ({ context }) => context.keepSessionOnUnplug,
@@ -175,10 +179,10 @@ export const chargingPointMachine = setup({
     faultsBlock: ({ event }) => event.type === 'FAULTS' && event.blocking,
     faultsClear: ({ event }) => event.type === 'FAULTS' && !event.blocking,
     blockingShowsStateF: ({ context }) => context.blockingStateF,
-    currentAvailable: ({ context }) => context.allowedCurrentA >= MIN_PWM_CURRENT_A,
+    currentAvailable: ({ context, event }) => allowedOf(context, event) >= MIN_PWM_CURRENT_A,
     stopIntentIsFinish: ({ context }) => context.stopIntent === 'finish',
     /** IEC 61851-1 A.4: state D only where the site is ventilated. */
-    ventilationOk: ({ context }) => context.pilot !== 'D' || context.ventilationAvailable,
+    ventilationOk: ({ context, event }) => pilotOf(context, event) !== 'D' || context.ventilationAvailable,
     /** Every precondition for closing the contactor, from close-preconditions.ts (the gate checks the same list against the hardware). */
     mayCloseContactor: ({ context }) => closeBlockers(closeConditions(context)).length === 0,
     limitChanged: ({ context }) => context.pwmOn && context.allowedCurrentA !== context.offeredCurrentA,
@@ -218,12 +222,13 @@ export const chargingPointMachine = setup({
   }),
   type: 'parallel',
   // Inputs that only update what the machine knows are recorded here. A state that moves on one
-  // input alone takes it as a guarded transition on that event (FAULTS below). Where a state moves
-  // on a condition over several inputs (the close preconditions: pilot, lock, cable, diode,
-  // self-test, limit, faults and the contactor's rest timer in another region), or must also
-  // decide on entry (a card given before the plug, a limit that fell while the PWM held), an
-  // eventless `always` re-checks it after each input: guards run before an event's own actions,
-  // so only a re-check sees the context the input left.
+  // input alone takes it as a guarded transition on that event (FAULTS, PILOT, LIMIT below; one
+  // that moves on PILOT records it itself, as the root's handler then does not run). An
+  // eventless `always` stays where a state moves on a condition over several inputs (the close
+  // preconditions: pilot, lock, cable, diode, self-test, limit, faults and the contactor's rest
+  // timer in another region; an unplug under the backend's keep-session rule), or must also
+  // decide on entry (a card given before the plug, current back after the PWM hold, an EV still
+  // plugged in when a fault clears), or is a choice made once on entry (releasing, fault.entering).
   on: {
     PILOT: { actions: 'recordPilot' },
     CABLE: { actions: 'recordCable' },
@@ -322,10 +327,8 @@ export const chargingPointMachine = setup({
                 offering: {
                   meta: { ocppStatus: { status: 'SuspendedEV' }, display: 'starting' },
                   entry: ['pilotPwmAtAllowed', 'markPwmOn'],
-                  always: [
-                    { guard: not('currentAvailable'), target: 'suspendedEVSE' },
-                    { guard: 'mayCloseContactor', target: 'energized' },
-                  ],
+                  on: { LIMIT: { guard: not('currentAvailable'), target: 'suspendedEVSE' } },
+                  always: { guard: 'mayCloseContactor', target: 'energized' },
                 },
                 /** Contactor closed: C2 (or D2). Leaving this state always opens the contactor. */
                 energized: {
@@ -336,45 +339,47 @@ export const chargingPointMachine = setup({
                   states: {
                     charging: {
                       meta: { ocppStatus: { status: 'Charging' }, display: 'charging' },
-                      always: [
-                        { guard: not('currentAvailable'), target: 'stopping', actions: 'intendPause' },
-                        { guard: not('ventilationOk'), target: '#chargingPoint.point.connected.session.offering' },
-                        { guard: 'evNotRequestingEnergy', target: '#chargingPoint.point.connected.session.suspendedEV' },
-                      ],
-                      on: { STOP: { target: 'stopping', actions: 'intendFinish' } },
+                      on: {
+                        LIMIT: { guard: not('currentAvailable'), target: 'stopping', actions: 'intendPause' },
+                        PILOT: [
+                          { guard: not('ventilationOk'), target: '#chargingPoint.point.connected.session.offering', actions: 'recordPilot' },
+                          { guard: 'evNotRequestingEnergy', target: '#chargingPoint.point.connected.session.suspendedEV', actions: 'recordPilot' },
+                        ],
+                        STOP: { target: 'stopping', actions: 'intendFinish' },
+                      },
                     },
                     /** X1 is on; the EV must leave C within 3 s, after 6 s power is cut under load (A3 seq 10.1/10.2). */
                     stopping: {
                       // Finishing when stopped at the charger or by the backend, SuspendedEVSE when paused for want of current.
                       meta: { ocppStatus: { status: { finish: 'Finishing', pause: 'SuspendedEVSE' } }, display: 'stopping' },
                       entry: ['pilotHigh', 'markPwmOff'],
-                      always: [
-                        { guard: and(['evMayNotDraw', 'stopIntentIsFinish']), target: '#chargingPoint.point.connected.finishing' },
-                        { guard: 'evMayNotDraw', target: '#chargingPoint.point.connected.session.suspendedEVSE' },
-                      ],
+                      on: {
+                        PILOT: [
+                          { guard: and(['evMayNotDraw', 'stopIntentIsFinish']), target: '#chargingPoint.point.connected.finishing', actions: 'recordPilot' },
+                          { guard: 'evMayNotDraw', target: '#chargingPoint.point.connected.session.suspendedEVSE', actions: 'recordPilot' },
+                        ],
+                        STOP: { actions: 'intendFinish' },
+                      },
                       after: {
                         powerOffUnderLoad: [
                           { guard: 'stopIntentIsFinish', target: '#chargingPoint.point.connected.finishing' },
                           { target: '#chargingPoint.point.connected.session.suspendedEVSE' },
                         ],
                       },
-                      on: { STOP: { actions: 'intendFinish' } },
                     },
                   },
                 },
                 /** B2 after charging: the EV paused, or its battery is full. PWM stays on. */
                 suspendedEV: {
                   meta: { ocppStatus: { status: 'SuspendedEV' }, display: 'pausedByVehicle' },
-                  always: [
-                    { guard: not('currentAvailable'), target: 'suspendedEVSE' },
-                    { guard: 'mayCloseContactor', target: 'energized' },
-                  ],
+                  on: { LIMIT: { guard: not('currentAvailable'), target: 'suspendedEVSE' } },
+                  always: { guard: 'mayCloseContactor', target: 'energized' },
                 },
                 /** Unplugged at the EV side, the session kept open (OCPP StopTransactionOnEVSideDisconnect = false): X1 until plugged in again. */
                 evDisconnected: {
                   meta: { ocppStatus: { status: 'SuspendedEV' }, display: 'preparing' },
                   entry: ['pilotHigh', 'markPwmOff', 'clearVehicle'],
-                  always: { guard: 'vehicleConnected', target: 'preparing' },
+                  on: { PILOT: { guard: 'vehicleConnected', target: 'preparing', actions: 'recordPilot' } },
                 },
                 /**
                  * The charger cannot offer 6 A now (limits, derating): X1 until it can, and for at least
@@ -482,11 +487,21 @@ export function closeConditions(context: ChargingPointContext): CloseConditions 
   };
 }
 
-/** Exit actions run before the transition's own actions: a STOP or a FAULTS that leaves the session now carries its reason itself. */
+/** Exit actions run before the transition's own actions: a STOP, FAULTS or PILOT that leaves the session now carries its reason itself. */
 function stopReason(context: ChargingPointContext, event: ChargingPointEvent): SessionStopReason {
   if (event.type === 'FAULTS' && event.blocking) return event.reason;
   if (context.blocked) return context.blockingReason;
   if (event.type === 'STOP') return event.reason;
-  if (context.pilot === 'A') return 'EVDisconnected';
+  if (pilotOf(context, event) === 'A') return 'EVDisconnected';
   return context.requestedStopReason;
+}
+
+/** The pilot as this event leaves it (a PILOT event's own state, before its action records it). */
+function pilotOf(context: ChargingPointContext, event: ChargingPointEvent): PilotState {
+  return event.type === 'PILOT' ? event.state : context.pilot;
+}
+
+/** The allowed current as this event leaves it. */
+function allowedOf(context: ChargingPointContext, event: ChargingPointEvent): number {
+  return event.type === 'LIMIT' ? event.amps : context.allowedCurrentA;
 }
