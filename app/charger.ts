@@ -349,7 +349,6 @@ export class Charger implements ChargerApi, ChargerPort {
     const session = this.open.get(connectorId);
     if (!session) return;
     this.open.delete(connectorId);
-    this.siteShare.update();
     const connector = this.part(connectorId)!;
     const at = new Date(this.options.clock.now()).toISOString();
     const stoppedByIdTag = this.stoppedBy.get(connectorId) ?? null;
@@ -365,8 +364,10 @@ export class Charger implements ChargerApi, ChargerPort {
       if (record) this.emit({ type: 'sessionStopped', connectorId, session: record, stoppedByIdTag });
       this.scheduleDisplay();
     };
-    // A new session on this connector before the read below is back closes this one first.
+    // A new session on this connector before the read below is back closes this one first. Set
+    // before anything else can report a change: endSessions counts the session closed once it is gone.
     this.closing.set(connectorId, () => close(null));
+    this.siteShare.update();
     // The contactor has just opened: read the register once more so the record has every Wh.
     void connector.meter.poll().then(close);
   }
