@@ -1,6 +1,7 @@
 // A machine's definition drawn as a Mermaid stateDiagram-v2: every state with its tags, meta and
-// entry/exit actions; every transition labelled with its event (or "always", "after <delay>"),
-// guard and actions; transitions that only act (no target) as a note on their state. Pure: the
+// entry/exit actions (in a note for a composite state); every transition labelled with its event
+// (or "always", "after <delay>"), guard and actions; transitions that only act (no target) in a
+// note on their state. Pure: the
 // same definition gives the same text (docs/machines/ is checked against it; `make diagrams`).
 
 import type { AnyStateMachine } from 'xstate';
@@ -45,11 +46,13 @@ function renderNode(node: StateNode, depth: number, lines: string[]): void {
     }
     lines.push(`${pad}}`);
   }
-  for (const line of descriptions(node)) lines.push(`${pad}${id} : ${line}`);
-  const actsOnly = transitionsOf(node).filter((t) => !t.target?.length);
-  if (actsOnly.length > 0) {
+  // Mermaid gives a composite state a label only: its descriptions go into its note.
+  const described = children.length === 0 ? descriptions(node) : [];
+  const noted = [...(children.length === 0 ? [] : descriptions(node)), ...transitionsOf(node).filter((t) => !t.target?.length).map(label)];
+  for (const line of described) lines.push(`${pad}${id} : ${line}`);
+  if (noted.length > 0) {
     lines.push(`${pad}note right of ${id}`);
-    for (const t of actsOnly) lines.push(`${pad}  ${label(t)}`);
+    for (const line of noted) lines.push(`${pad}  ${line}`);
     lines.push(`${pad}end note`);
   }
 }

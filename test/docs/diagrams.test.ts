@@ -19,6 +19,15 @@ describe('machine diagrams in docs/machines/', () => {
     });
   }
 
+  it('gives a composite state no description line (Mermaid allows it a label only): its details go in a note', () => {
+    for (const doc of diagramDocuments()) {
+      const composites = [...doc.text.matchAll(/^\s*state "[^"]*" as (\w+) \{$/gm)].map((m) => m[1]!);
+      assert.ok(composites.length > 0);
+      const described = composites.filter((id) => new RegExp(`^\\s*${id} : `, 'm').test(doc.text));
+      assert.deepEqual(described, [], doc.path);
+    }
+  });
+
   it('draws every state and every transition of the charging point', () => {
     const text = diagramDocuments().find((d) => d.path.endsWith('charging-point.md'))!.text;
     for (const id of ['point_connected_session_energized_charging', 'point_fault_signalling', 'pwmPacing_holding']) {
