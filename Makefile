@@ -1,11 +1,12 @@
 # make run   — install what is missing, build, start the dev CSMS and the charger (simulated board) connected to it
 # make test  — install what is missing, build, run every test
 # make bench — benchmarks, one JSON object per line on stdout
+# make diagrams — draw every state machine from its definition into docs/machines/ (Mermaid)
 
 SHELL := /bin/bash
 NPM_STAMP := node_modules/.installed-stamp
 
-.PHONY: all deps system-deps build test run bench clean
+.PHONY: all deps system-deps build test run bench diagrams clean
 
 all: build
 
@@ -36,6 +37,9 @@ run: build
 
 bench: build
 	@node dist/tools/bench/run-all.js
+
+diagrams: build
+	node dist/tools/diagrams.js
 
 clean:
 	rm -rf dist

@@ -17,6 +17,7 @@ import {
 } from '../state-machines/safety-supervisor.js';
 import { vehicleConnected } from '../state-machines/pilot-state.js';
 import { POWER_OFF_UNDER_LOAD_MS } from '../state-machines/charging-point.js';
+import { Tag } from '../state-machines/charging-point-view.js';
 import type { ChargerApi } from './charger-api.js';
 import type { ChargerEvent, ChargerPort, ConnectorView, SessionSettings, StationView, StopReason, UnlockResult } from './ocpp/charger-port.js';
 import { connectorView, faultView, stationView } from './connector-view.js';
@@ -33,6 +34,7 @@ import { displayLines, driverMessage } from './display/driver-messages.js';
 import type { FaultLogStore } from './persistence/fault-log-store.js';
 import type { SessionStore } from './persistence/session-store.js';
 import { connectorStatus } from './connector-status.js';
+import { waitUntil } from './wait-until.js';
 
 export const STATION_FAULTS = FAULT_NAMES.filter((name) => FAULTS[name].scope === 'station');
 
@@ -268,8 +270,7 @@ export class Charger implements ChargerApi, ChargerPort {
     const connector = this.part(connectorId);
     if (!connector || connector.inSession) return false;
     connector.authorize(idTag);
-    const state = connector.stateName;
-    return state === 'idle.authorizedAwaitingPlug' || state.startsWith('connected.session');
+    return connector.hasTag(Tag.awaitsPlug) || connector.hasTag(Tag.inSession);
   }
 
   stopSession(connectorId: number, reason: StopReason, stoppedByIdTag: string | null = null): boolean {
@@ -283,11 +284,10 @@ export class Charger implements ChargerApi, ChargerPort {
   async endSessions(reason: StopReason): Promise<void> {
     const { clock } = this.options;
     for (const connector of this.connectors) this.stopSession(connector.id, reason);
-    const deadline = clock.now() + POWER_OFF_UNDER_LOAD_MS + SESSION_END_MARGIN_MS;
-    // Closed means out of the machine and through the final meter read (the record, the event).
-    while ((this.connectors.some((c) => c.inSession) || this.closing.size > 0) && clock.now() < deadline) {
-      await new Promise<void>((resolve) => clock.setTimeout(resolve, 50));
-    }
+    // Closed means out of the machine and through the final meter read (the record, the event):
+    // re-checked at each 'changed' (the machine moved) and 'sessionStopped' (the record closed).
+    const closed = () => !this.connectors.some((c) => c.inSession) && this.closing.size === 0;
+    await waitUntil(clock, closed, (changed) => this.onEvent(changed), POWER_OFF_UNDER_LOAD_MS + SESSION_END_MARGIN_MS);
   }
 
   unlock(connectorId: number): Promise<UnlockResult> {
@@ -349,7 +349,6 @@ export class Charger implements ChargerApi, ChargerPort {
     const session = this.open.get(connectorId);
     if (!session) return;
     this.open.delete(connectorId);
-    this.siteShare.update();
     const connector = this.part(connectorId)!;
     const at = new Date(this.options.clock.now()).toISOString();
     const stoppedByIdTag = this.stoppedBy.get(connectorId) ?? null;
@@ -365,8 +364,10 @@ export class Charger implements ChargerApi, ChargerPort {
       if (record) this.emit({ type: 'sessionStopped', connectorId, session: record, stoppedByIdTag });
       this.scheduleDisplay();
     };
-    // A new session on this connector before the read below is back closes this one first.
+    // A new session on this connector before the read below is back closes this one first. Set
+    // before anything else can report a change: endSessions counts the session closed once it is gone.
     this.closing.set(connectorId, () => close(null));
+    this.siteShare.update();
     // The contactor has just opened: read the register once more so the record has every Wh.
     void connector.meter.poll().then(close);
   }
@@ -400,7 +401,8 @@ export class Charger implements ChargerApi, ChargerPort {
     if (this.releaseKeptCable(uid)) return;
     const route = routeCard(uid, this.connectors.map((c) => ({
       connectorId: c.id,
-      state: c.stateName,
+      waitsForCard: c.hasTag(Tag.waitsForCard),
+      vacant: c.hasTag(Tag.vacant),
       sessionIdTag: c.inSession ? c.context.idTag : null,
       pluggedAt: this.pluggedAt.get(c.id) ?? null,
     })));
@@ -436,7 +438,7 @@ export class Charger implements ChargerApi, ChargerPort {
   private releaseKeptCable(uid: string): boolean {
     const sessions = this.options.sessions.list();
     for (const connector of this.connectors) {
-      if (connector.stateName !== 'idle.vacant' || connector.hardware.lock?.readFeedback() !== 'locked') continue;
+      if (!connector.hasTag(Tag.vacant) || connector.hardware.lock?.readFeedback() !== 'locked') continue;
       const last = sessions.findLast((s) => s.connectorId === connector.id);
       if (last?.idTag?.toUpperCase() !== uid.toUpperCase()) continue;
       void connector.unlock();
@@ -525,7 +527,7 @@ export class Charger implements ChargerApi, ChargerPort {
       const firstFault = connector.faults[0];
       const message = driverMessage({
         connectorId: connector.id,
-        state: connector.stateName,
+        display: connector.displayKey,
         energyWh: session ? (reading?.importEnergyWh ?? session.meterStartWh) - session.meterStartWh : (this.lastEnergyWh.get(connector.id) ?? 0),
         powerW: reading?.totalPowerW ?? 0,
         sessionSeconds: session ? Math.round((now - session.startedAtMs) / 1000) : 0,

@@ -2,24 +2,6 @@
 
 import type { Connector } from './connector/connector.js';
 import type { ActiveFault, ConnectorStatus, SessionRecord } from './records.js';
-import type { ChargePointStatus } from './ocpp/charger-port.js';
-
-/** OCPP 1.6 ChargePointStatus (§7.7) for a charging-point state. */
-export function ocppStatus(state: string, stopIntent: 'pause' | 'finish', operative: boolean): ChargePointStatus {
-  if (state.startsWith('fault')) return 'Faulted';
-  // §4.9: an inoperative connector is Unavailable once no session runs on it.
-  if (!operative && !state.startsWith('connected.session') && state !== 'connected.finishing') return 'Unavailable';
-  if (state === 'connected.session.evDisconnected') return 'SuspendedEV';
-  if (state === 'idle.authorizedAwaitingPlug') return 'Preparing';
-  if (state.startsWith('idle')) return 'Available';
-  if (state === 'connected.awaitingAuthorization' || state === 'connected.session.preparing') return 'Preparing';
-  if (state === 'connected.session.energized.charging') return 'Charging';
-  if (state === 'connected.session.energized.stopping') return stopIntent === 'finish' ? 'Finishing' : 'SuspendedEVSE';
-  if (state.startsWith('connected.session.suspendedEVSE')) return 'SuspendedEVSE';
-  if (state === 'connected.session.offering' || state === 'connected.session.suspendedEV') return 'SuspendedEV';
-  if (state === 'connected.finishing') return 'Finishing';
-  return 'Unavailable';
-}
 
 export function connectorStatus(
   connector: Connector,
@@ -29,11 +11,10 @@ export function connectorStatus(
   const levels = hw.pilot.read();
   const output = hw.pilot.output;
   const reading = connector.meter.lastReading;
-  const state = connector.stateName;
   return {
     connectorId: connector.id,
-    state,
-    status: ocppStatus(state, connector.context.stopIntent, connector.context.operative),
+    state: connector.stateName,
+    status: connector.ocppStatus,
     pilot: {
       state: connector.pilotState,
       positiveV: levels.positiveV,

@@ -5,7 +5,6 @@ import { FAULTS } from '../state-machines/faults.js';
 import type { FaultState } from '../state-machines/safety-supervisor.js';
 import { vehicleConnected } from '../state-machines/pilot-state.js';
 import type { Connector } from './connector/connector.js';
-import { ocppStatus } from './connector-status.js';
 import type { ConnectorView, FaultView, StationView } from './ocpp/charger-port.js';
 import type { SessionRecord } from './records.js';
 
@@ -24,7 +23,7 @@ export function connectorView(connector: Connector, faults: readonly FaultView[]
   const output = connector.hardware.pilot.output;
   return {
     connectorId: connector.id,
-    status: ocppStatus(connector.stateName, connector.context.stopIntent, connector.context.operative),
+    status: connector.ocppStatus,
     faults,
     phases: connector.phases,
     meter: connector.meter.lastReading,

@@ -74,7 +74,7 @@ export interface ActiveFault {
 
 export interface ConnectorStatus {
   readonly connectorId: number;
-  /** Controller state, e.g. "charging" or "connected.awaitingAuthorization". */
+  /** The charging point's state for people, e.g. "connected.awaitingAuthorization" (code reads tags and status, never this). */
   readonly state: string;
   /** OCPP-style status: Available, Preparing, Charging, SuspendedEV, SuspendedEVSE, Finishing, Faulted, Unavailable. */
   readonly status: string;

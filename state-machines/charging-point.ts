@@ -13,6 +13,7 @@ import { evRequestsEnergy, vehicleConnected } from './pilot-state.js';
 import { MIN_PWM_CURRENT_A } from './pwm.js';
 import { MIN_CONTACTOR_OFF_TIME_MS, closeBlockers, type CloseConditions } from './close-preconditions.js';
 import type { SessionStopReason } from '../app/records.js';
+import { Tag, type PointStateMeta, type PointTag, type StopIntent } from './charging-point-view.js';
 
 export interface ChargingPointInput {
   readonly connectorId: number;
@@ -48,7 +49,7 @@ export interface ChargingPointContext extends ChargingPointInput {
   readonly offeredCurrentA: number;
   readonly pwmOn: boolean;
   /** Why the energized state is being left by the EVSE: pause (limit < 6 A) or finish (stopped). */
-  readonly stopIntent: 'pause' | 'finish';
+  readonly stopIntent: StopIntent;
   /** Why the session is being stopped at the charger (card, backend command). */
   readonly requestedStopReason: SessionStopReason;
   /** An inoperative connector (OCPP ChangeAvailability) starts no new session. */
@@ -89,6 +90,9 @@ export const chargingPointMachine = setup({
     input: {} as ChargingPointInput,
     context: {} as ChargingPointContext,
     events: {} as ChargingPointEvent,
+    // What the app reads of a state (charging-point-view.ts): never its name.
+    tags: {} as PointTag,
+    meta: {} as PointStateMeta,
   },
   actions: {
     // I/O, provided by the app. The machine says what, the app knows how.
@@ -151,14 +155,18 @@ export const chargingPointMachine = setup({
       requestedStopReason: event.type === 'STOP' ? event.reason : 'Local',
     })),
   },
+  // Guards read the pilot and the limit as the event being handled leaves them: a guard runs
+  // before its transition's actions record the event, and an eventless re-check sees them recorded.
   guards: {
-    vehicleConnected: ({ context }) => vehicleConnected(context.pilot),
-    vehicleGone: ({ context }) => context.pilot === 'A',
-    evRequestsEnergy: ({ context }) => evRequestsEnergy(context.pilot),
-    evNotRequestingEnergy: ({ context }) => !evRequestsEnergy(context.pilot),
+    vehicleConnected: ({ context, event }) => vehicleConnected(pilotOf(context, event)),
+    vehicleGone: ({ context, event }) => pilotOf(context, event) === 'A',
+    evRequestsEnergy: ({ context, event }) => evRequestsEnergy(pilotOf(context, event)),
+    evNotRequestingEnergy: ({ context, event }) => !evRequestsEnergy(pilotOf(context, event)),
     /** The EV does not ask for energy, or asks in D where the site has no ventilation. */
-    evMayNotDraw: ({ context }) =>
-      !evRequestsEnergy(context.pilot) || (context.pilot === 'D' && !context.ventilationAvailable),
+    evMayNotDraw: ({ context, event }) => {
+      const pilot = pilotOf(context, event);
+      return !evRequestsEnergy(pilot) || (pilot === 'D' && !context.ventilationAvailable);
+    },
     authorized: ({ context }) => context.authorized,
     operative: ({ context }) => context.operative,
     keepSessionOnUnplug: ({ context }) => context.keepSessionOnUnplug,
@@ -167,12 +175,14 @@ export const chargingPointMachine = setup({
     awaitingDriver: ({ context }) => context.awaitingDriver,
     lockReady: ({ context }) => context.kind === 'tethered' || context.lockConfirmed,
     cableKnown: ({ context }) => context.cableRatingA !== null,
-    blocked: ({ context }) => context.blocked,
+    /** This FAULTS report blocks the connector (guards on an event read its payload: they run before its actions record it). */
+    faultsBlock: ({ event }) => event.type === 'FAULTS' && event.blocking,
+    faultsClear: ({ event }) => event.type === 'FAULTS' && !event.blocking,
     blockingShowsStateF: ({ context }) => context.blockingStateF,
-    currentAvailable: ({ context }) => context.allowedCurrentA >= MIN_PWM_CURRENT_A,
+    currentAvailable: ({ context, event }) => allowedOf(context, event) >= MIN_PWM_CURRENT_A,
     stopIntentIsFinish: ({ context }) => context.stopIntent === 'finish',
     /** IEC 61851-1 A.4: state D only where the site is ventilated. */
-    ventilationOk: ({ context }) => context.pilot !== 'D' || context.ventilationAvailable,
+    ventilationOk: ({ context, event }) => pilotOf(context, event) !== 'D' || context.ventilationAvailable,
     /** Every precondition for closing the contactor, from close-preconditions.ts (the gate checks the same list against the hardware). */
     mayCloseContactor: ({ context }) => closeBlockers(closeConditions(context)).length === 0,
     limitChanged: ({ context }) => context.pwmOn && context.allowedCurrentA !== context.offeredCurrentA,
@@ -211,41 +221,50 @@ export const chargingPointMachine = setup({
     awaitingDriver: false,
   }),
   type: 'parallel',
-  // Events that only update what the machine knows are handled here; the eventless
-  // transitions below re-evaluate every guard after each of them.
+  // Inputs that only update what the machine knows are recorded here. A state that moves on one
+  // input alone takes it as a guarded transition on that event (FAULTS, PILOT, LIMIT below; one
+  // that moves on PILOT records it itself, as the root's handler then does not run). An
+  // eventless `always` stays where a state moves on a condition over several inputs (the close
+  // preconditions: pilot, lock, cable, diode, self-test, limit, faults and the contactor's rest
+  // timer in another region; an unplug under the backend's keep-session rule), or must also
+  // decide on entry (a card given before the plug, current back after the PWM hold, an EV still
+  // plugged in when a fault clears), or is a choice made once on entry (releasing, fault.entering).
   on: {
     PILOT: { actions: 'recordPilot' },
     CABLE: { actions: 'recordCable' },
     LOCK: { actions: 'recordLock' },
     DIODE_VERIFIED: { actions: 'recordDiodeVerified' },
     SELF_TEST: { actions: 'recordSelfTest' },
-    FAULTS: { actions: 'recordFaults' },
     OPERATIVE: { actions: 'recordOperative' },
     CONFIGURE: { actions: 'recordSettings' },
   },
   states: {
     point: {
       initial: 'idle',
+      // A fault report moves the connector to fault from wherever it is (fault handles its own reports).
+      on: { FAULTS: [{ guard: 'faultsBlock', target: '.fault', actions: 'recordFaults' }, { actions: 'recordFaults' }] },
       states: {
         /** A: no vehicle. CP steady +12 V, contactor open, socket unlocked. */
         idle: {
           entry: ['pilotHigh', 'markPwmOff', 'openContactor', 'clearVehicle'],
           initial: 'releasing',
-          always: [
-            { guard: 'blocked', target: 'fault' },
-            { guard: 'vehicleConnected', target: 'connected' },
-          ],
+          always: { guard: 'vehicleConnected', target: 'connected' },
           states: {
             /** The socket lets the cable go, unless it is to stay locked until a card or an unlock command. */
             releasing: {
+              meta: { ocppStatus: { status: 'Available', inoperative: 'Unavailable' }, display: 'ready' },
               always: [{ guard: 'unlockOnUnplug', target: 'vacant', actions: 'unlockConnector' }, { target: 'vacant' }],
             },
             vacant: {
+              tags: Tag.vacant,
+              meta: { ocppStatus: { status: 'Available', inoperative: 'Unavailable' }, display: 'ready' },
               entry: 'clearAuthorization',
               on: { AUTHORIZED: { guard: 'operative', target: 'authorizedAwaitingPlug', actions: 'recordAuthorization' } },
             },
             /** The driver presented a card first (which also frees a cable kept locked); the EV must be plugged in within the timeout. */
             authorizedAwaitingPlug: {
+              tags: Tag.awaitsPlug,
+              meta: { ocppStatus: { status: 'Preparing', inoperative: 'Unavailable' }, display: 'cardAccepted' },
               entry: 'unlockConnector',
               after: { plugInTimeout: 'vacant' },
               on: { STOP: 'vacant' },
@@ -257,7 +276,6 @@ export const chargingPointMachine = setup({
         connected: {
           initial: 'awaitingAuthorization',
           always: [
-            { guard: 'blocked', target: 'fault' },
             // An unplug ends the session, unless the session is to outlive it (it waits in session.evDisconnected).
             {
               guard: and(['vehicleGone', not(and(['keepSessionOnUnplug', stateIn('#chargingPoint.point.connected.session')]))]),
@@ -267,6 +285,8 @@ export const chargingPointMachine = setup({
           states: {
             /** B1: waiting for a card (or straight on, in free charging). */
             awaitingAuthorization: {
+              tags: Tag.waitsForCard,
+              meta: { ocppStatus: { status: 'Preparing', inoperative: 'Unavailable' }, display: 'presentCard' },
               entry: ['pilotHigh', 'markPwmOff'],
               always: [
                 { guard: and(['authorized', 'operative']), target: 'session' },
@@ -280,6 +300,7 @@ export const chargingPointMachine = setup({
              * unplugged (EVDisconnected), stopped at the charger (Local) or by a fault.
              */
             session: {
+              tags: Tag.inSession,
               entry: { type: 'startSession', params: ({ context }) => ({ idTag: context.idTag }) },
               exit: [
                 { type: 'stopSession', params: ({ context, event }) => ({ reason: stopReason(context, event) }) },
@@ -294,6 +315,7 @@ export const chargingPointMachine = setup({
               states: {
                 /** A socket locks the plug before power is offered. */
                 preparing: {
+                  meta: { ocppStatus: { status: 'Preparing' }, display: 'preparing' },
                   entry: 'lockConnector',
                   always: [
                     { guard: and(['lockReady', 'cableKnown', 'currentAvailable']), target: 'offering' },
@@ -303,60 +325,68 @@ export const chargingPointMachine = setup({
                 },
                 /** B2: PWM signals the allowed current; the EV may ask for energy. */
                 offering: {
+                  meta: { ocppStatus: { status: 'SuspendedEV' }, display: 'starting' },
                   entry: ['pilotPwmAtAllowed', 'markPwmOn'],
-                  always: [
-                    { guard: not('currentAvailable'), target: 'suspendedEVSE' },
-                    { guard: 'mayCloseContactor', target: 'energized' },
-                  ],
+                  on: { LIMIT: { guard: not('currentAvailable'), target: 'suspendedEVSE' } },
+                  always: { guard: 'mayCloseContactor', target: 'energized' },
                 },
                 /** Contactor closed: C2 (or D2). Leaving this state always opens the contactor. */
                 energized: {
+                  tags: Tag.energized,
                   entry: 'closeContactor',
                   exit: ['openContactor', 'announceContactorOpened'],
                   initial: 'charging',
                   states: {
                     charging: {
-                      always: [
-                        { guard: not('currentAvailable'), target: 'stopping', actions: 'intendPause' },
-                        { guard: not('ventilationOk'), target: '#chargingPoint.point.connected.session.offering' },
-                        { guard: 'evNotRequestingEnergy', target: '#chargingPoint.point.connected.session.suspendedEV' },
-                      ],
-                      on: { STOP: { target: 'stopping', actions: 'intendFinish' } },
+                      meta: { ocppStatus: { status: 'Charging' }, display: 'charging' },
+                      on: {
+                        LIMIT: { guard: not('currentAvailable'), target: 'stopping', actions: 'intendPause' },
+                        PILOT: [
+                          { guard: not('ventilationOk'), target: '#chargingPoint.point.connected.session.offering', actions: 'recordPilot' },
+                          { guard: 'evNotRequestingEnergy', target: '#chargingPoint.point.connected.session.suspendedEV', actions: 'recordPilot' },
+                        ],
+                        STOP: { target: 'stopping', actions: 'intendFinish' },
+                      },
                     },
                     /** X1 is on; the EV must leave C within 3 s, after 6 s power is cut under load (A3 seq 10.1/10.2). */
                     stopping: {
+                      // Finishing when stopped at the charger or by the backend, SuspendedEVSE when paused for want of current.
+                      meta: { ocppStatus: { status: { finish: 'Finishing', pause: 'SuspendedEVSE' } }, display: 'stopping' },
                       entry: ['pilotHigh', 'markPwmOff'],
-                      always: [
-                        { guard: and(['evMayNotDraw', 'stopIntentIsFinish']), target: '#chargingPoint.point.connected.finishing' },
-                        { guard: 'evMayNotDraw', target: '#chargingPoint.point.connected.session.suspendedEVSE' },
-                      ],
+                      on: {
+                        PILOT: [
+                          { guard: and(['evMayNotDraw', 'stopIntentIsFinish']), target: '#chargingPoint.point.connected.finishing', actions: 'recordPilot' },
+                          { guard: 'evMayNotDraw', target: '#chargingPoint.point.connected.session.suspendedEVSE', actions: 'recordPilot' },
+                        ],
+                        STOP: { actions: 'intendFinish' },
+                      },
                       after: {
                         powerOffUnderLoad: [
                           { guard: 'stopIntentIsFinish', target: '#chargingPoint.point.connected.finishing' },
                           { target: '#chargingPoint.point.connected.session.suspendedEVSE' },
                         ],
                       },
-                      on: { STOP: { actions: 'intendFinish' } },
                     },
                   },
                 },
                 /** B2 after charging: the EV paused, or its battery is full. PWM stays on. */
                 suspendedEV: {
-                  always: [
-                    { guard: not('currentAvailable'), target: 'suspendedEVSE' },
-                    { guard: 'mayCloseContactor', target: 'energized' },
-                  ],
+                  meta: { ocppStatus: { status: 'SuspendedEV' }, display: 'pausedByVehicle' },
+                  on: { LIMIT: { guard: not('currentAvailable'), target: 'suspendedEVSE' } },
+                  always: { guard: 'mayCloseContactor', target: 'energized' },
                 },
                 /** Unplugged at the EV side, the session kept open (OCPP StopTransactionOnEVSideDisconnect = false): X1 until plugged in again. */
                 evDisconnected: {
+                  meta: { ocppStatus: { status: 'SuspendedEV' }, display: 'preparing' },
                   entry: ['pilotHigh', 'markPwmOff', 'clearVehicle'],
-                  always: { guard: 'vehicleConnected', target: 'preparing' },
+                  on: { PILOT: { guard: 'vehicleConnected', target: 'preparing', actions: 'recordPilot' } },
                 },
                 /**
                  * The charger cannot offer 6 A now (limits, derating): X1 until it can, and for at least
                  * the PWM update interval, so a limit hovering around 6 A cannot toggle the pilot faster.
                  */
                 suspendedEVSE: {
+                  meta: { ocppStatus: { status: 'SuspendedEVSE' }, display: 'pausedByCharger' },
                   entry: ['pilotHigh', 'markPwmOff'],
                   initial: 'holding',
                   states: {
@@ -370,6 +400,8 @@ export const chargingPointMachine = setup({
             },
             /** The session was ended at the charger; the driver unplugs. A new card starts a new session. */
             finishing: {
+              tags: Tag.waitsForCard,
+              meta: { ocppStatus: { status: 'Finishing' }, display: 'finished' },
               entry: ['pilotHigh', 'markPwmOff', 'unlockConnector'],
               on: { AUTHORIZED: { guard: 'operative', target: 'session', actions: 'recordAuthorization' } },
             },
@@ -378,13 +410,15 @@ export const chargingPointMachine = setup({
 
         /** A fault blocks the connector: contactor open; CP in F for a while, then X1 until it clears. */
         fault: {
+          tags: Tag.faulted,
+          meta: { ocppStatus: { status: 'Faulted' }, display: 'fault' },
           entry: [
             'openContactor',
             'markPwmOff',
             'clearAuthorization',
           ],
           initial: 'entering',
-          always: { guard: not('blocked'), target: 'idle' },
+          on: { FAULTS: [{ guard: 'faultsClear', target: 'idle', actions: 'recordFaults' }, { actions: 'recordFaults' }] },
           states: {
             entering: {
               always: [{ guard: 'blockingShowsStateF', target: 'signalling' }, { target: 'holding' }],
@@ -453,10 +487,21 @@ export function closeConditions(context: ChargingPointContext): CloseConditions 
   };
 }
 
-/** Exit actions run before the transition's own actions: a STOP that leaves the session now carries its reason itself. */
+/** Exit actions run before the transition's own actions: a STOP, FAULTS or PILOT that leaves the session now carries its reason itself. */
 function stopReason(context: ChargingPointContext, event: ChargingPointEvent): SessionStopReason {
+  if (event.type === 'FAULTS' && event.blocking) return event.reason;
   if (context.blocked) return context.blockingReason;
   if (event.type === 'STOP') return event.reason;
-  if (context.pilot === 'A') return 'EVDisconnected';
+  if (pilotOf(context, event) === 'A') return 'EVDisconnected';
   return context.requestedStopReason;
+}
+
+/** The pilot as this event leaves it (a PILOT event's own state, before its action records it). */
+function pilotOf(context: ChargingPointContext, event: ChargingPointEvent): PilotState {
+  return event.type === 'PILOT' ? event.state : context.pilot;
+}
+
+/** The allowed current as this event leaves it. */
+function allowedOf(context: ChargingPointContext, event: ChargingPointEvent): number {
+  return event.type === 'LIMIT' ? event.amps : context.allowedCurrentA;
 }

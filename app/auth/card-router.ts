@@ -5,8 +5,10 @@
 
 export interface RoutableConnector {
   readonly connectorId: number;
-  /** The charging-point machine's state path. */
-  readonly state: string;
+  /** An EV is plugged in and waits for a card (the machine's waitsForCard tag). */
+  readonly waitsForCard: boolean;
+  /** No EV, no card (the machine's vacant tag). */
+  readonly vacant: boolean;
   /** The card of the open session, if any. */
   readonly sessionIdTag: string | null;
   /** When the EV was plugged in (ms), for "the one just plugged in". */
@@ -18,20 +20,17 @@ export type CardRoute =
   | { readonly action: 'authorize'; readonly connectorId: number }
   | { readonly action: 'ignore'; readonly reason: 'noConnectorWaiting' | 'ambiguous' };
 
-const waitsForCard = (c: RoutableConnector) =>
-  c.state === 'connected.awaitingAuthorization' || c.state === 'connected.finishing';
-
 export function routeCard(uid: string, connectors: readonly RoutableConnector[]): CardRoute {
   const own = connectors.find((c) => c.sessionIdTag !== null && c.sessionIdTag === uid);
   if (own) return { action: 'stop', connectorId: own.connectorId };
 
-  const waiting = connectors.filter(waitsForCard);
+  const waiting = connectors.filter((c) => c.waitsForCard);
   if (waiting.length > 0) {
     const latest = waiting.reduce((a, b) => ((b.pluggedAt ?? 0) > (a.pluggedAt ?? 0) ? b : a));
     return { action: 'authorize', connectorId: latest.connectorId };
   }
 
-  const vacant = connectors.filter((c) => c.state === 'idle.vacant');
+  const vacant = connectors.filter((c) => c.vacant);
   if (vacant.length === 1) return { action: 'authorize', connectorId: vacant[0]!.connectorId };
   return { action: 'ignore', reason: vacant.length > 1 ? 'ambiguous' : 'noConnectorWaiting' };
 }

@@ -7,6 +7,14 @@ import type { Clock } from '../../hal/clock.js';
 import type { ConnectorHardware, MeterReading } from '../../hal/interfaces.js';
 import type { ConnectorConfig, SafetyConfig } from '../../config/charger-config.js';
 import { POWER_OFF_UNDER_LOAD_MS, chargingPointMachine, type ChargingPointContext } from '../../state-machines/charging-point.js';
+import {
+  displayKeyOf,
+  ocppStatusOf,
+  pointStateName,
+  type ChargePointStatus,
+  type DisplayKey,
+  type PointTag,
+} from '../../state-machines/charging-point-view.js';
 import { allowedCurrent, deratedCurrent, type AllowedCurrent, type CurrentLimits, type DerateLevel } from '../../state-machines/current-limit.js';
 import { FAULTS, FAULT_NAMES, type FaultName } from '../../state-machines/faults.js';
 import type { PilotState } from '../../state-machines/pilot-state.js';
@@ -31,6 +39,7 @@ import { MeterPoller } from '../metering/meter-poller.js';
 import { OvercurrentMonitor } from '../safety/overcurrent-monitor.js';
 import { LockController } from '../safety/lock-controller.js';
 import { PilotMonitor } from '../safety/pilot-monitor.js';
+import { waitUntil } from '../wait-until.js';
 
 export const CONNECTOR_FAULTS = FAULT_NAMES.filter((name) => FAULTS[name].scope === 'connector');
 
@@ -75,17 +84,24 @@ export class Connector {
   private readonly reporter: FaultReporter;
   private readonly lastValues = new Map<FaultName, FaultValues>();
   private readonly disposers: (() => void)[] = [];
-  private localFaults: FaultState[] = [];
+  /** The connector's faults as last reported (faultChanged), to tell what changed; the supervisor holds them. */
+  private reportedFaults: readonly FaultState[] = [];
   private stationFaults: readonly FaultState[] = [];
   private stationDerate: DerateLevel = 'none';
   private siteShareA = Infinity;
-  /** The cable rating the current limit uses: while a session lasts it only ever goes down. */
-  private cableRatingA: number | null;
-  /** A session is open (between the machine's startSession and stopSession). */
+  /**
+   * The cable term of the current limit: the PP's rating (the machine's cableRatingA), except that
+   * while a session lasts it only ever goes down. Not a copy of the machine's: it remembers the session's lowest.
+   */
+  private cableTermA: number | null;
+  /**
+   * A session is open: between the machine's startSession and stopSession actions. Kept here, not
+   * read from the machine's state, because the gate asks during the machine's own step, when its
+   * snapshot still shows the state before it (a card can take it from waiting to energized in one step).
+   */
   private sessionOpen = false;
   private readonly proximityGuard: ProximityGuard;
   private readonly rcdSelfTest: RcdSelfTestScheduler;
-  private limit: AllowedCurrent = { amps: 0, source: 'connector' };
   /** Limits from outside, by who claims them (e.g. a TxProfile, a refused idTag's energy cap); the lowest applies. */
   private readonly externalClaims = new Map<string, number>();
   private limits: CurrentLimits = {};
@@ -93,7 +109,7 @@ export class Connector {
   constructor(private readonly options: ConnectorOptions) {
     const { config, safety, hardware, clock } = options;
     this.id = config.connectorId;
-    this.cableRatingA = config.kind === 'tethered' ? (config.cableRatingA ?? null) : null;
+    this.cableTermA = config.kind === 'tethered' ? (config.cableRatingA ?? null) : null;
     this.reporter = {
       raise: (fault, values) => this.raise(fault, values),
       clear: (fault) => this.clear(fault),
@@ -281,18 +297,17 @@ export class Connector {
    */
   async unlock(): Promise<'Unlocked' | 'UnlockFailed' | 'NotSupported'> {
     const lock = this.lock;
-    if (!lock) return 'NotSupported';
+    const hardwareLock = this.options.hardware.lock;
+    if (!lock || !hardwareLock) return 'NotSupported';
     const stopping = this.inSession;
     if (stopping) this.requestStop('UnlockCommand');
     lock.release();
     const { clock, safety } = this.options;
     // The EV may take until power-off-under-load to leave C, the contactor must open (the lock
     // refuses while the contacts may be live), then the lock moves.
-    const deadline = clock.now() + (stopping ? POWER_OFF_UNDER_LOAD_MS : 0) + safety.contactorFeedbackTimeoutMs + safety.lockTimeoutMs;
-    while (lock.feedback !== 'unlocked' && clock.now() < deadline) {
-      await new Promise<void>((resolve) => clock.setTimeout(resolve, 50));
-    }
-    return lock.feedback === 'unlocked' ? 'Unlocked' : 'UnlockFailed';
+    const timeoutMs = (stopping ? POWER_OFF_UNDER_LOAD_MS : 0) + safety.contactorFeedbackTimeoutMs + safety.lockTimeoutMs;
+    const unlocked = await waitUntil(clock, () => lock.feedback === 'unlocked', (changed) => hardwareLock.onFeedback(changed), timeoutMs);
+    return unlocked ? 'Unlocked' : 'UnlockFailed';
   }
 
   setSiteShare(amps: number): void {
@@ -319,7 +334,7 @@ export class Connector {
   reset(): FaultName[] {
     const before = this.localFaults.filter((f) => f.latched).map((f) => f.fault);
     this.supervisor.send({ type: 'RESET' });
-    if (this.selfTest === 'failed') this.rcdSelfTest.run();
+    if (this.selfTestState === 'failed') this.rcdSelfTest.run();
     const stillLatched = new Set(this.localFaults.filter((f) => f.latched).map((f) => f.fault));
     return before.filter((fault) => !stillLatched.has(fault));
   }
@@ -330,33 +345,51 @@ export class Connector {
     return this.machine.getSnapshot().context;
   }
 
-  /** The machine's state as a dotted path, e.g. "connected.session.energized.charging". */
+  /** Whether the machine's state carries this tag (state-machines/charging-point-view.ts). */
+  hasTag(tag: PointTag): boolean {
+    return this.machine.getSnapshot().hasTag(tag);
+  }
+
+  /** OCPP 1.6 §7.7 status, from the state's meta. */
+  get ocppStatus(): ChargePointStatus {
+    return ocppStatusOf(this.machine.getSnapshot());
+  }
+
+  /** What the display shows for the state, from its meta. */
+  get displayKey(): DisplayKey {
+    return displayKeyOf(this.machine.getSnapshot());
+  }
+
+  /** The machine's state as a dotted path, for people (diagnostics, logs); never for logic. */
   get stateName(): string {
-    return flattenState(this.machine.getSnapshot().value as StateValue, 'point');
+    return pointStateName(this.machine.getSnapshot());
   }
 
   get pilotState(): PilotState {
     return this.pilotMonitor.state;
   }
 
+  /** What the limits allow now and which one decides (the machine holds the amps it was last told). */
   get allowed(): AllowedCurrent {
-    return this.limit;
+    return allowedCurrent(this.limits);
   }
 
   get currentLimits(): CurrentLimits {
     return this.limits;
   }
 
+  /** The cable term of the current limit. */
   get cableRating(): number | null {
-    return this.cableRatingA;
+    return this.cableTermA;
   }
 
   get faults(): readonly FaultState[] {
     return [...this.localFaults, ...this.stationFaults];
   }
 
-  get selfTestState(): 'pending' | 'passed' | 'failed' {
-    return this.selfTest;
+  /** The RCD self-test: passed only while fresh (app/safety/rcd-self-test.ts; the machine is told by SELF_TEST). */
+  get selfTestState(): RcdSelfTestState {
+    return this.rcdSelfTest.state;
   }
 
   get phases(): 1 | 3 {
@@ -389,9 +422,14 @@ export class Connector {
     this.supervisor.send({ type: 'CLEAR', fault, at: this.options.clock.now() });
   }
 
+  /** This connector's faults, as its safety supervisor holds them. */
+  private get localFaults(): FaultState[] {
+    return faultStates(this.supervisor.getSnapshot());
+  }
+
   private onLocalFaults(next: FaultState[]): void {
-    const previous = new Map(this.localFaults.map((f) => [f.fault, f]));
-    this.localFaults = next;
+    const previous = new Map(this.reportedFaults.map((f) => [f.fault, f]));
+    this.reportedFaults = next;
     for (const state of next) {
       const before = previous.get(state.fault) ?? null;
       previous.delete(state.fault);
@@ -431,9 +469,9 @@ export class Connector {
       lockConfirmed: hardware.lock?.readFeedback() === 'locked',
       faultActive: this.faults.length > 0,
       rcdTripped: hardware.residualCurrent.readTrip() !== null,
-      rcdSelfTestPassed: this.selfTest === 'passed',
+      rcdSelfTestPassed: this.selfTestState === 'passed',
       diodeVerified: this.pilotMonitor.diodeVerified,
-      allowedCurrentA: this.limit.amps,
+      allowedCurrentA: this.allowed.amps,
     };
   }
 
@@ -470,16 +508,11 @@ export class Connector {
     if (rating !== this.context.cableRatingA) this.machine.send({ type: 'CABLE', ratingA: rating });
     // While a session lasts the cable term never rises and is never dropped: a PP that reads
     // open or invalid cannot vouch for a better cable than the one the session began with.
-    const limitRating = this.sessionOpen && this.cableRatingA !== null ? (rating === null ? this.cableRatingA : Math.min(rating, this.cableRatingA)) : rating;
-    if (limitRating !== this.cableRatingA) {
-      this.cableRatingA = limitRating;
+    const term = this.sessionOpen && this.cableTermA !== null ? (rating === null ? this.cableTermA : Math.min(rating, this.cableTermA)) : rating;
+    if (term !== this.cableTermA) {
+      this.cableTermA = term;
       this.updateLimit();
     }
-  }
-
-  /** Passed only while fresh (app/safety/rcd-self-test.ts). */
-  private get selfTest(): RcdSelfTestState {
-    return this.rcdSelfTest.state;
   }
 
   private onSelfTest(state: RcdSelfTestState): void {
@@ -506,33 +539,14 @@ export class Connector {
       site: this.siteShareA,
       temperature: deratedCurrent(derate, config.maxCurrentA),
     };
-    if (this.cableRatingA !== null) limits.cable = this.cableRatingA;
+    if (this.cableTermA !== null) limits.cable = this.cableTermA;
     if (this.externalClaims.size > 0) limits.external = Math.min(...this.externalClaims.values());
     this.limits = limits;
-    const next = allowedCurrent(limits);
-    const changed = next.amps !== this.limit.amps;
-    this.limit = next;
-    if (changed && this.machine?.getSnapshot().status === 'active') this.machine.send({ type: 'LIMIT', amps: next.amps });
+    // The machine holds the amps it was last told (allowedCurrentA): tell it when they change.
+    const snapshot = this.machine?.getSnapshot();
+    const { amps } = this.allowed;
+    if (snapshot?.status === 'active' && amps !== snapshot.context.allowedCurrentA) this.machine.send({ type: 'LIMIT', amps });
   }
-}
-
-type StateValue = string | { [key: string]: StateValue };
-
-function flattenState(value: StateValue, region: string): string {
-  const root = typeof value === 'string' ? value : value[region];
-  const parts: string[] = [];
-  let node: StateValue | undefined = root;
-  while (node !== undefined) {
-    if (typeof node === 'string') {
-      parts.push(node);
-      break;
-    }
-    const entry: [string, StateValue] | undefined = Object.entries(node)[0];
-    if (entry === undefined) break;
-    parts.push(entry[0]);
-    node = entry[1];
-  }
-  return parts.join('.');
 }
 
 const DERATE_RANK: Record<DerateLevel, number> = { none: 0, half: 1, quarter: 2, stop: 3 };

@@ -1,12 +1,14 @@
-// What the driver reads on the display and sees on the LED, for each connector state.
-// Pure: the charger feeds it a view of each connector and writes the result to the HAL.
+// What the driver reads on the display and sees on the LED, for each connector state (by the
+// display key the state carries in its meta). Pure: the charger feeds it a view of each connector
+// and writes the result to the HAL.
 
 import type { LedBlink, LedColor } from '../../hal/interfaces.js';
+import type { DisplayKey } from '../../state-machines/charging-point-view.js';
 
 export interface ConnectorView {
   readonly connectorId: number;
-  /** The charging-point machine's state path, e.g. "connected.session.energized.charging". */
-  readonly state: string;
+  /** What the charging-point machine's state shows (its meta). */
+  readonly display: DisplayKey;
   readonly energyWh: number;
   readonly powerW: number;
   readonly sessionSeconds: number;
@@ -24,29 +26,27 @@ export interface DriverMessage {
 }
 
 export function driverMessage(view: ConnectorView): DriverMessage {
-  const s = view.state;
-  if (s.startsWith('fault')) {
+  if (view.display === 'fault') {
     return { title: 'Fault', detail: view.faultReason ?? 'Out of service', led: { color: 'red', blink: 'fast' } };
   }
   if (view.cardRejected) return { title: 'Card rejected', detail: 'Try another card', led: { color: 'red', blink: 'slow' } };
-  if (s === 'idle.authorizedAwaitingPlug') return { title: 'Card accepted', detail: 'Plug in the cable', led: { color: 'blue', blink: 'slow' } };
-  if (s.startsWith('idle')) return { title: 'Ready', detail: 'Plug in to charge', led: { color: 'green', blink: 'steady' } };
-  if (s === 'connected.awaitingAuthorization') return { title: 'Present card', detail: 'to start charging', led: { color: 'blue', blink: 'slow' } };
-  if (s === 'connected.finishing') {
-    return { title: 'Finished', detail: `${kwh(view.energyWh)} - unplug`, led: { color: 'green', blink: 'slow' } };
+  switch (view.display) {
+    case 'cardAccepted': return { title: 'Card accepted', detail: 'Plug in the cable', led: { color: 'blue', blink: 'slow' } };
+    case 'ready': return { title: 'Ready', detail: 'Plug in to charge', led: { color: 'green', blink: 'steady' } };
+    case 'presentCard': return { title: 'Present card', detail: 'to start charging', led: { color: 'blue', blink: 'slow' } };
+    case 'finished': return { title: 'Finished', detail: `${kwh(view.energyWh)} - unplug`, led: { color: 'green', blink: 'slow' } };
+    case 'charging':
+      return {
+        title: `Charging ${kwh(view.energyWh)}`,
+        detail: `${kw(view.powerW)} ${duration(view.sessionSeconds)}`,
+        led: { color: 'blue', blink: 'steady' },
+      };
+    case 'stopping': return { title: 'Stopping', detail: kwh(view.energyWh), led: { color: 'blue', blink: 'slow' } };
+    case 'pausedByVehicle': return { title: 'Paused by vehicle', detail: kwh(view.energyWh), led: { color: 'yellow', blink: 'steady' } };
+    case 'pausedByCharger': return { title: 'Paused by charger', detail: kwh(view.energyWh), led: { color: 'yellow', blink: 'slow' } };
+    case 'starting': return { title: 'Starting', detail: 'Waiting for vehicle', led: { color: 'blue', blink: 'slow' } };
+    case 'preparing': return { title: 'Preparing', detail: '', led: { color: 'blue', blink: 'slow' } };
   }
-  if (s.startsWith('connected.session.energized.charging')) {
-    return {
-      title: `Charging ${kwh(view.energyWh)}`,
-      detail: `${kw(view.powerW)} ${duration(view.sessionSeconds)}`,
-      led: { color: 'blue', blink: 'steady' },
-    };
-  }
-  if (s.startsWith('connected.session.energized.stopping')) return { title: 'Stopping', detail: kwh(view.energyWh), led: { color: 'blue', blink: 'slow' } };
-  if (s === 'connected.session.suspendedEV') return { title: 'Paused by vehicle', detail: kwh(view.energyWh), led: { color: 'yellow', blink: 'steady' } };
-  if (s.startsWith('connected.session.suspendedEVSE')) return { title: 'Paused by charger', detail: kwh(view.energyWh), led: { color: 'yellow', blink: 'slow' } };
-  if (s === 'connected.session.offering') return { title: 'Starting', detail: 'Waiting for vehicle', led: { color: 'blue', blink: 'slow' } };
-  return { title: 'Preparing', detail: '', led: { color: 'blue', blink: 'slow' } };
 }
 
 /** Lines for the station's display: one connector gets every line, several share them. */

@@ -6,17 +6,10 @@ import type { MeterReading } from '../../hal/interfaces.js';
 import type { FaultName, OcppErrorCode } from '../../state-machines/faults.js';
 import type { SessionRecord, SessionStopReason } from '../records.js';
 
-/** OCPP 1.6 §7.7 ChargePointStatus. */
-export type ChargePointStatus =
-  | 'Available'
-  | 'Preparing'
-  | 'Charging'
-  | 'SuspendedEVSE'
-  | 'SuspendedEV'
-  | 'Finishing'
-  | 'Reserved'
-  | 'Unavailable'
-  | 'Faulted';
+import type { ChargePointStatus } from '../../state-machines/charging-point-view.js';
+
+/** OCPP 1.6 §7.7 ChargePointStatus: the charging point's states carry it (state-machines/charging-point-view.ts). */
+export type { ChargePointStatus };
 
 /** An active fault as OCPP reports it (§7.6: standard code; details in info / vendorErrorCode). */
 export interface FaultView {

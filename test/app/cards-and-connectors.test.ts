@@ -2,6 +2,8 @@
 
 import { strict as assert } from 'node:assert';
 import { routeCard, CardDebouncer, type RoutableConnector } from '../../app/auth/card-router.js';
+import { chargingPointMachine } from '../../state-machines/charging-point.js';
+import { Tag } from '../../state-machines/charging-point-view.js';
 import { CARD, startCharger, type ChargerFixture } from '../support/charger-fixture.js';
 
 const TWO_CONNECTORS = {
@@ -14,8 +16,18 @@ const TWO_CONNECTORS = {
 };
 
 describe('card routing', () => {
-  const view = (connectorId: number, state: string, sessionIdTag: string | null = null, pluggedAt: number | null = null): RoutableConnector =>
-    ({ connectorId, state, sessionIdTag, pluggedAt });
+  /** The tags the machine declares on a state of its point region and on the states around it. */
+  const tagsOf = (state: string): Set<string> => {
+    const tags = new Set<string>();
+    for (let node: typeof chargingPointMachine.root | undefined = chargingPointMachine.getStateNodeById(`chargingPoint.point.${state}`); node; node = node.parent) {
+      for (const tag of node.tags) tags.add(tag);
+    }
+    return tags;
+  };
+  const view = (connectorId: number, state: string, sessionIdTag: string | null = null, pluggedAt: number | null = null): RoutableConnector => {
+    const tags = tagsOf(state);
+    return { connectorId, waitsForCard: tags.has(Tag.waitsForCard), vacant: tags.has(Tag.vacant), sessionIdTag, pluggedAt };
+  };
 
   it('stops the session of the same card, wherever it is', () => {
     const route = routeCard(CARD, [view(1, 'connected.awaitingAuthorization', null, 5), view(2, 'connected.session.energized.charging', CARD, 1)]);

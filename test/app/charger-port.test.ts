@@ -34,4 +34,33 @@ describe('charger port events', () => {
     assert.equal(first!.stopReason, 'Remote');
     assert.equal(second!.stoppedAt, null);
   });
+
+  it('endSessions returns as the last session\'s record closes, not at a later tick', async () => {
+    f = await startCharger();
+    await startSession(f);
+    let closedAt: number | null = null;
+    f.charger.onEvent((e) => {
+      if (e.type === 'sessionStopped') closedAt = f.clock.now();
+    });
+    let endedAt: number | null = null;
+    void f.charger.endSessions('SoftReset').then(() => (endedAt = f.clock.now()));
+    assert.ok(await f.clock.advanceUntil(() => endedAt !== null, 10_000, 1), 'endSessions did not return');
+    assert.ok(closedAt !== null, 'no session was stopped');
+    assert.equal(endedAt, closedAt);
+  });
+
+  it('an unlock command is answered as the lock reports it open, not at a later tick', async () => {
+    f = await startCharger();
+    // An EV that leaves C 1237 ms after the PWM goes: the lock opens off any round tick.
+    await startSession(f, 1, { followDelayMs: 1237 });
+    const lock = f.board.hardware.connectors[0]!.lock!;
+    let openedAt: number | null = null;
+    lock.onFeedback((position) => {
+      if (position === 'unlocked' && openedAt === null) openedAt = f.clock.now();
+    });
+    let answer: { result: string; at: number } | null = null;
+    void f.charger.unlock(1).then((result) => (answer = { result, at: f.clock.now() }));
+    assert.ok(await f.clock.advanceUntil(() => answer !== null, 20_000, 1), 'no answer');
+    assert.deepEqual(answer, { result: 'Unlocked', at: openedAt });
+  });
 });

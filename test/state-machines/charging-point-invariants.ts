@@ -10,9 +10,8 @@ import type { SessionStopReason } from '../../app/records.js';
 import type { PilotState } from '../../state-machines/pilot-state.js';
 import { formatCall, type ActorClock, type IoCall, type Rig } from './charging-point-rig.js';
 import { dutyCycleForCurrent } from '../../state-machines/pwm.js';
-import { ocppStatus } from '../../app/connector-status.js';
+import { ocppStatusOf, type ChargePointStatus } from '../../state-machines/charging-point-view.js';
 import { VirtualClock } from '../../hal/clock.js';
-import type { ChargePointStatus } from '../../app/ocpp/charger-port.js';
 
 /** What the world looks like, from the events sent so far (never from the machine's context). */
 interface Environment {
@@ -311,8 +310,8 @@ export class InvariantChecker {
         : !env.operative && !inSession ? 'Unavailable'
           : row === 'stopping' ? (env.stopSinceClose ? 'Finishing' : 'SuspendedEVSE')
             : row;
-    // What the app reports: the status of the machine's state, from its own context.
-    const actual = ocppStatus(state, this.rig.context.stopIntent, this.rig.context.operative);
+    // What the app reports: the status the machine's state carries in its meta.
+    const actual = ocppStatusOf(this.rig.actor.getSnapshot());
     if (actual !== expected) this.fail(`OCPP status ${actual}, expected ${expected}`);
   }
 }

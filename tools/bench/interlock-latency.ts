@@ -78,7 +78,7 @@ async function main(): Promise<void> {
   const charging = (id: number) =>
     contactorOf(id).commanded === 'closed' &&
     contactorOf(id).readFeedback() === 'closed' &&
-    charger.part(id)!.stateName === 'connected.session.energized.charging';
+    charger.part(id)!.ocppStatus === 'Charging';
   const waitCharging = async (ids: readonly number[]) => {
     const deadline = Date.now() + 10_000;
     while (!ids.every(charging)) {
