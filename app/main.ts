@@ -16,14 +16,13 @@ import { HardwareUnavailableError } from '../hal/hardware-packages.js';
 import type { ChargerApi } from './charger-api.js';
 import { composeCharger } from './compose.js';
 import { createLogger, type Logger } from './logger.js';
-import { resolveDiagnosticsToken } from './diagnostics/credential.js';
 import type { ResetType } from './ocpp/services.js';
 import type { StopReason } from './ocpp/charger-port.js';
 import type { TlsMaterial } from './ocpp/connection/security-options.js';
 import { firmwareVersion } from './version.js';
 import { BootLoopGuard, bootLoopSettingsFromEnv } from './supervision/boot-loop-guard.js';
 import { logFailSafeSync } from './safety/fail-safe.js';
-import { startWatchdogs, type Watchdogs } from './safety/watchdogs.js';
+import type { Watchdogs } from './safety/watchdogs.js';
 
 const USAGE = 'usage: node dist/app/main.js --config FILE --data-dir DIR';
 
@@ -88,7 +87,10 @@ async function start(config: ChargerConfig, profile: BoardProfile, dataDir: stri
     resetFaults: (connectorId) => charger.resetFaults(connectorId),
     simulation: charger.simulation,
   };
-  // The watchdogs' worker thread starts while the diagnostics server loads.
+  // Loaded after the OCPP client has started connecting (as the diagnostics server below): its
+  // BootNotification waits for nothing it does not need. The watchdogs' worker thread starts while
+  // the diagnostics server loads; nothing is armed before everything is loaded.
+  const [{ startWatchdogs }, { resolveDiagnosticsToken }] = await Promise.all([import('./safety/watchdogs.js'), import('./diagnostics/credential.js')]);
   const watchdogsStarting = startWatchdogs({
     release: board.hardware.safeState,
     failSafe,

@@ -13,17 +13,15 @@
 // handler turns into a process exit. A closing link's error is only its close code.
 
 import { createRequire } from 'node:module';
-import './ocpp16-validators-only.js'; // before ocpp-rpc
-import ocppRpc from 'ocpp-rpc';
+import { NOREPLY, RPCClient } from './ocpp-rpc-parts.js';
 import { ocpp16Validator } from './ocpp16-validator.js';
 import type { ConnectSettings } from './security-options.js';
 
-const { RPCClient } = ocppRpc;
 export type RpcClient = InstanceType<typeof RPCClient>;
 
 export const SUBPROTOCOL = 'ocpp1.6';
 /** A handler's answer that sends none (ocpp-rpc's NOREPLY). */
-export const NO_REPLY: symbol = (ocppRpc as unknown as { NOREPLY: symbol }).NOREPLY;
+export const NO_REPLY: symbol = NOREPLY;
 export const OPEN = RPCClient.OPEN;
 export const CLOSED = RPCClient.CLOSED;
 
