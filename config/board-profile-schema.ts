@@ -154,18 +154,41 @@ export const coprocessorProfile = object({
 
 /**
  * The profile file: the common fields, then the branch of its driver ("if driver is X then X's
- * fields"), so the errors are about the branch the file means rather than about all three.
+ * fields"), so the errors are about the branch the file means rather than about all three. Each
+ * branch is a definition of its own, compiled to a function of its own (not inlined): a start
+ * checking a sim profile never compiles the direct board's wiring checks.
  */
-function byDriver(branches: readonly TObject[]) {
+function byDriver(branches: readonly TObject[], shared: Readonly<Record<string, TObject>>) {
   const driverOf = (branch: TObject): string => branch.properties['driver']!['const'] as string;
   const drivers = branches.map(driverOf);
+  const names = new Map<unknown, string>(Object.entries(shared).map(([name, part]) => [part, name]));
+  const definitions = Object.fromEntries([
+    ...branches.map((branch) => [driverOf(branch), referring(branch, names)] as const),
+    ...Object.entries(shared).map(([name, part]) => [name, referring(part, names)] as const),
+  ]);
   return {
     $schema: 'http://json-schema.org/draft-07/schema#',
     type: 'object',
     required: ['name', 'description', 'driver'],
     properties: { ...common, driver: choice(drivers) },
-    allOf: branches.map((branch) => ({ if: { properties: { driver: { const: driverOf(branch) } } }, then: branch })),
+    definitions,
+    allOf: branches.map((branch) => ({ if: { properties: { driver: { const: driverOf(branch) } } }, then: { $ref: `#/definitions/${driverOf(branch)}` } })),
   } as const;
 }
 
-export const BOARD_PROFILE_SCHEMA = byDriver([simProfile, directProfile, coprocessorProfile]);
+/**
+ * `schema` with each part it shares with other places (wiring used on many pins) replaced by a
+ * reference to that part's definition, so its check is compiled once. The reference keeps the
+ * part's `type`, which the messages name ("... is required (an object)").
+ */
+function referring(schema: unknown, names: ReadonlyMap<unknown, string>, top = true): unknown {
+  const name = names.get(schema);
+  if (name !== undefined && !top) return { $ref: `#/definitions/${name}`, type: (schema as { type?: unknown }).type };
+  if (Array.isArray(schema)) return schema.map((item) => referring(item, names, false));
+  if (typeof schema !== 'object' || schema === null) return schema;
+  return Object.fromEntries(Object.entries(schema).map(([key, value]) => [key, referring(value, names, false)]));
+}
+
+export const BOARD_PROFILE_SCHEMA = byDriver([simProfile, directProfile, coprocessorProfile], {
+  gpioLine, gpioInput, temperature, meter, led, station, directConnector, coprocessorConnector, watchdog,
+});

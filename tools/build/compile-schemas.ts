@@ -24,8 +24,8 @@ import { HINT_KEYWORD, schemaDefaults } from '../../config/schema-builders.js';
 // Every error, with the schema node it is about (verbose): the messages say what the field allows.
 // The schemas are checked against the draft-07 meta-schema by their tests (test/config/load-config.test.ts).
 const CONFIG_OPTIONS: Options = { allErrors: true, verbose: true, strict: true, validateSchema: false, keywords: [HINT_KEYWORD] };
-// if/then branches repeat the common fields: not strict.
-const BOARD_PROFILE_OPTIONS: Options = { allErrors: true, verbose: true, strict: false, validateSchema: false, keywords: [HINT_KEYWORD] };
+// if/then branches repeat the common fields: not strict. Each driver's branch its own function (inlineRefs: false).
+const BOARD_PROFILE_OPTIONS: Options = { allErrors: true, verbose: true, strict: false, validateSchema: false, inlineRefs: false, keywords: [HINT_KEYWORD] };
 
 const out = (path: string): string => fileURLToPath(new URL(`../../${path}`, import.meta.url));
 
