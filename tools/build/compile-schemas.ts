@@ -5,9 +5,10 @@
 //
 //   dist/config/compiled/config-schema.cjs          the config file (config/schema.ts) and its defaults
 //   dist/config/compiled/board-profile-schema.cjs   board profiles (config/board-profile-schema.ts)
-//   dist/app/ocpp/connection/compiled/ocpp16-schemas.cjs
+//   dist/app/ocpp/connection/compiled/ocpp16/*.cjs
 //       ocpp-rpc's OCPP 1.6 schemas, compiled by ocpp-rpc's own ajv with its options and its lenient
-//       multipleOf (ocpp-rpc lib/validator.js), so a payload passes or fails exactly as it would there.
+//       multipleOf (ocpp-rpc lib/validator.js), so a payload passes or fails exactly as it would there;
+//       one file per schema, loaded when a message of its kind first comes or goes (index.cjs).
 
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -41,7 +42,8 @@ function compileOwn(schema: AnySchema, options: Options, extra = ''): string {
   return standaloneCode(ajv, { validate: 'validate' }) + extra;
 }
 
-function compileOcpp16(): string {
+/** File name → code: one module per schema and index.cjs, which loads each on first use. */
+function compileOcpp16(): Map<string, string> {
   // ocpp-rpc's own ajv and ajv-formats (it pins its own versions), set up as its createValidator does.
   const ocppRequire = createRequire(createRequire(import.meta.url).resolve('ocpp-rpc'));
   const { Ajv: OcppAjv, _: code } = ocppRequire('ajv') as typeof import('ajv');
@@ -62,13 +64,21 @@ function compileOcpp16(): string {
     },
     metaSchema: { type: 'number' },
   });
-  const ids = Object.fromEntries(schemas.map((s) => [s.$id, s.$id]));
-  // The runtime helpers (ucs2length, the formats) come from where ocpp-rpc finds them, as the code was generated with them.
-  const source = ocppStandalone(ajv, ids).replace(/require\("(ajv|ajv-formats)\//g, 'ocppRequire("$1/');
-  return `const ocppRequire = require("node:module").createRequire(require.resolve("ocpp-rpc"));\n${source}`;
+  const files = new Map<string, string>();
+  const index: string[] = [];
+  for (const { $id } of schemas) {
+    const file = `${$id.replace(/^urn:/, '')}.cjs`;
+    // The runtime helpers (ucs2length, the formats) come from where ocpp-rpc finds them, as the code was generated with them.
+    const source = ocppStandalone(ajv, { validate: $id }).replace(/require\("(ajv|ajv-formats)\//g, 'ocppRequire("$1/');
+    files.set(file, `const ocppRequire = require("node:module").createRequire(require.resolve("ocpp-rpc"));\n${source}`);
+    index.push(`  ${JSON.stringify($id)}: once(${JSON.stringify(`./${file}`)}),`);
+  }
+  const once = 'const once = (file) => { let validate; return () => (validate ??= require(file).validate); };';
+  files.set('index.cjs', `${once}\nmodule.exports = {\n${index.join('\n')}\n};\n`);
+  return files;
 }
 
 write('config/compiled/config-schema.cjs', compileOwn(CONFIG_SCHEMA, CONFIG_OPTIONS,
   `\nexports.defaults = ${JSON.stringify(schemaDefaults(CONFIG_SCHEMA))};\n`));
 write('config/compiled/board-profile-schema.cjs', compileOwn(BOARD_PROFILE_SCHEMA, BOARD_PROFILE_OPTIONS));
-write('app/ocpp/connection/compiled/ocpp16-schemas.cjs', compileOcpp16());
+for (const [file, code] of compileOcpp16()) write(`app/ocpp/connection/compiled/ocpp16/${file}`, code);

@@ -6,7 +6,8 @@
 // and details {}.
 //
 // The schemas are ocpp-rpc's, compiled at build time with its own Ajv setup (formats, its lenient
-// multipleOf; tools/build/compile-schemas.ts): a start loads the validators instead of compiling them.
+// multipleOf; tools/build/compile-schemas.ts): each is loaded when its first message comes or goes,
+// never compiled at a start.
 
 import { createRequire } from 'node:module';
 import { loadCompiled } from '../../../config/compiled-schemas.js';
@@ -24,12 +25,12 @@ type RpcErrorFactory = (type: string, message?: string, details?: Record<string,
 export class Ocpp16Validator {
   readonly subprotocol = 'ocpp1.6';
   constructor(
-    private readonly schemas: Readonly<Record<string, CompiledSchema>>,
+    private readonly schemas: Readonly<Record<string, () => CompiledSchema>>,
     private readonly rpcError: RpcErrorFactory,
   ) {}
 
   validate(schemaId: string, params: unknown): true {
-    const check = Object.hasOwn(this.schemas, schemaId) ? this.schemas[schemaId] : undefined;
+    const check = Object.hasOwn(this.schemas, schemaId) ? this.schemas[schemaId]!() : undefined;
     if (!check) throw this.rpcError('ProtocolError', `no OCPP 1.6 schema ${schemaId}`);
     if (check(params)) return true;
     throw this.rpcError(schemaErrorCode(check.errors?.[0]), schemaErrorDescription(check.errors?.[0]), {});
@@ -38,7 +39,7 @@ export class Ocpp16Validator {
 
 function create(): Ocpp16Validator {
   const { createRPCError } = require('ocpp-rpc/lib/util.js') as { createRPCError: RpcErrorFactory };
-  const schemas = loadCompiled<Record<string, CompiledSchema>>('./compiled/ocpp16-schemas.cjs', import.meta.url);
+  const schemas = loadCompiled<Record<string, () => CompiledSchema>>('./compiled/ocpp16/index.cjs', import.meta.url);
   return new Ocpp16Validator(schemas, createRPCError);
 }
 
