@@ -8,8 +8,7 @@ import { spawn } from 'node:child_process';
 import { mkdir, readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { loadConfigFile, ConfigError } from '../config/load-config.js';
-import { coilInterlockWarning, loadBoardProfile, type BoardProfile } from '../config/board-profile.js';
+import type { BoardProfile } from '../config/board-profile.js';
 import type { ChargerConfig } from '../config/charger-config.js';
 import { systemClock } from '../hal/clock.js';
 import { HardwareUnavailableError } from '../hal/hardware-packages.js';
@@ -172,11 +171,15 @@ async function main(): Promise<number> {
 
   let config;
   let profile;
+  let coilInterlockWarning;
   try {
+    // Imported here, so that a dist/ without its compiled validators (built by tsc alone) is refused in one line too.
+    const [{ loadConfigFile }, boardProfiles] = await Promise.all([import('../config/load-config.js'), import('../config/board-profile.js')]);
+    ({ coilInterlockWarning } = boardProfiles);
     config = loadConfigFile(resolve(args.config));
-    profile = loadBoardProfile(config.board);
+    profile = boardProfiles.loadBoardProfile(config.board);
   } catch (error) {
-    if (error instanceof ConfigError || (error as Error).name === 'BoardProfileError') {
+    if (['ConfigError', 'BoardProfileError', 'BuildIncompleteError'].includes((error as Error).name)) {
       process.stderr.write(`refusing to start: ${(error as Error).message}\n`);
       return EXIT_REFUSED;
     }

@@ -2,12 +2,18 @@
 // writes them next to this module in dist/): a start loads them instead of compiling the schemas.
 
 import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
 import type { ErrorObject } from 'ajv';
 import type { ChargerConfig } from './charger-config.js';
 
 export interface CompiledValidator {
   (data: unknown): boolean;
   errors?: ErrorObject[] | null;
+}
+
+/** dist/ was built without the step that compiles the schemas. */
+export class BuildIncompleteError extends Error {
+  override readonly name = 'BuildIncompleteError';
 }
 
 /** Loads a module the build step generates; without it the build is incomplete, and says so. */
@@ -17,7 +23,7 @@ export function loadCompiled<T>(path: string, from: string): T {
   } catch (error) {
     const missing = (error as NodeJS.ErrnoException).code === 'MODULE_NOT_FOUND' && (error as Error).message.includes(path.replace(/^\.\//, ''));
     if (!missing) throw error;
-    throw new Error(`${path} (relative to ${from}) is missing: the build compiles it after tsc (make build)`);
+    throw new BuildIncompleteError(`${fileURLToPath(new URL(path, from))} is missing: build with make build (tsc, then tools/build/compile-schemas.ts)`);
   }
 }
 
