@@ -6,6 +6,7 @@ import { strict as assert } from 'node:assert';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { fileURLToPath } from 'node:url';
+import { loadCompiled } from '../../config/compiled-schemas.js';
 
 const DIST = fileURLToPath(new URL('../../', import.meta.url));
 const EXAMPLE = fileURLToPath(new URL('../../../config/example.sim.json', import.meta.url));
@@ -37,5 +38,14 @@ describe('a start loads compiled validators', () => {
       /ocpp-rpc[\\/]lib[\\/]validator\.js$/.test(path) ||
       /@sinclair[\\/]typebox/.test(path));
     assert.deepEqual(compilers, []);
+  });
+
+  it('a build without its compiled validators (tsc alone) is named in one line, with how to build', () => {
+    assert.throws(() => loadCompiled('./compiled/no-such-schema.cjs', import.meta.url), (err: Error) => {
+      assert.equal(err.name, 'BuildIncompleteError');
+      assert.match(err.message, /compiled[\\/]no-such-schema\.cjs is missing: build with make build/);
+      assert.equal(err.message.includes('\n'), false);
+      return true;
+    });
   });
 });
