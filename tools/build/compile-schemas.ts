@@ -16,11 +16,11 @@ import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Ajv, type AnySchema, type KeywordCxt, type Options } from 'ajv';
 import standalone from 'ajv/dist/standalone/index.js';
-
-const standaloneCode = standalone.default;
 import { CONFIG_SCHEMA } from '../../config/schema.js';
 import { BOARD_PROFILE_SCHEMA } from '../../config/board-profile-schema.js';
 import { HINT_KEYWORD, schemaDefaults } from '../../config/schema-builders.js';
+
+const standaloneCode = standalone.default;
 
 // Every error, with the schema node it is about (verbose): the messages say what the field allows.
 // The schemas are checked against the draft-07 meta-schema by their tests (test/config/load-config.test.ts).
@@ -38,7 +38,7 @@ function write(path: string, code: string): void {
 
 function compileOwn(schema: AnySchema, options: Options, extra = ''): string {
   const ajv = new Ajv({ ...options, code: { source: true } });
-  ajv.addSchema(schema as AnySchema, 'validate');
+  ajv.addSchema(schema, 'validate');
   return standaloneCode(ajv, { validate: 'validate' }) + extra;
 }
 
