@@ -29,6 +29,11 @@ export class Ocpp16Validator {
     private readonly rpcError: RpcErrorFactory,
   ) {}
 
+  /** The ids of the schemas it knows ("urn:BootNotification.req", ...). */
+  get schemaIds(): readonly string[] {
+    return Object.keys(this.schemas);
+  }
+
   validate(schemaId: string, params: unknown): true {
     const check = Object.hasOwn(this.schemas, schemaId) ? this.schemas[schemaId]!() : undefined;
     if (!check) throw this.rpcError('ProtocolError', `no OCPP 1.6 schema ${schemaId}`);
