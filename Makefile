@@ -24,9 +24,13 @@ system-deps:
 	  { [ "$$(id -u)" = 0 ] && SUDO= || SUDO=sudo; }; \
 	  $$SUDO apt-get update -qq >&2 && $$SUDO apt-get install -y -qq socat >&2; }
 
+# tsc, then the JSON schemas compiled to ajv standalone code in dist/ (tools/build/compile-schemas.ts):
+# a start loads validators instead of compiling them.
 build: deps
 	@echo "tsc" >&2
 	@npx tsc -p tsconfig.json >&2
+	@echo "compile schemas" >&2
+	@node dist/tools/build/compile-schemas.js >&2
 
 test: build system-deps
 	npx mocha 'dist/test/**/*.test.js'

@@ -8,22 +8,20 @@ import { spawn } from 'node:child_process';
 import { mkdir, readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { loadConfigFile, ConfigError } from '../config/load-config.js';
-import { coilInterlockWarning, loadBoardProfile, type BoardProfile } from '../config/board-profile.js';
+import type { BoardProfile } from '../config/board-profile.js';
 import type { ChargerConfig } from '../config/charger-config.js';
 import { systemClock } from '../hal/clock.js';
 import { HardwareUnavailableError } from '../hal/hardware-packages.js';
 import type { ChargerApi } from './charger-api.js';
 import { composeCharger } from './compose.js';
 import { createLogger, type Logger } from './logger.js';
-import { resolveDiagnosticsToken } from './diagnostics/credential.js';
 import type { ResetType } from './ocpp/services.js';
 import type { StopReason } from './ocpp/charger-port.js';
 import type { TlsMaterial } from './ocpp/connection/security-options.js';
 import { firmwareVersion } from './version.js';
 import { BootLoopGuard, bootLoopSettingsFromEnv } from './supervision/boot-loop-guard.js';
 import { logFailSafeSync } from './safety/fail-safe.js';
-import { startWatchdogs, type Watchdogs } from './safety/watchdogs.js';
+import type { Watchdogs } from './safety/watchdogs.js';
 
 const USAGE = 'usage: node dist/app/main.js --config FILE --data-dir DIR';
 
@@ -88,7 +86,10 @@ async function start(config: ChargerConfig, profile: BoardProfile, dataDir: stri
     resetFaults: (connectorId) => charger.resetFaults(connectorId),
     simulation: charger.simulation,
   };
-  // The watchdogs' worker thread starts while the diagnostics server loads.
+  // Loaded after the OCPP client has started connecting (as the diagnostics server below): its
+  // BootNotification waits for nothing it does not need. The watchdogs' worker thread starts while
+  // the diagnostics server loads; nothing is armed before everything is loaded.
+  const [{ startWatchdogs }, { resolveDiagnosticsToken }] = await Promise.all([import('./safety/watchdogs.js'), import('./diagnostics/credential.js')]);
   const watchdogsStarting = startWatchdogs({
     release: board.hardware.safeState,
     failSafe,
@@ -170,11 +171,15 @@ async function main(): Promise<number> {
 
   let config;
   let profile;
+  let coilInterlockWarning;
   try {
+    // Imported here, so that a dist/ without its compiled validators (built by tsc alone) is refused in one line too.
+    const [{ loadConfigFile }, boardProfiles] = await Promise.all([import('../config/load-config.js'), import('../config/board-profile.js')]);
+    ({ coilInterlockWarning } = boardProfiles);
     config = loadConfigFile(resolve(args.config));
-    profile = loadBoardProfile(config.board);
+    profile = boardProfiles.loadBoardProfile(config.board);
   } catch (error) {
-    if (error instanceof ConfigError || (error as Error).name === 'BoardProfileError') {
+    if (['ConfigError', 'BoardProfileError', 'BuildIncompleteError'].includes((error as Error).name)) {
       process.stderr.write(`refusing to start: ${(error as Error).message}\n`);
       return EXIT_REFUSED;
     }

@@ -4,12 +4,11 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Ajv, type ValidateFunction } from 'ajv';
-import { BOARD_PROFILE_SCHEMA } from './board-profile-schema.js';
 import type { BoardProfile } from './board-profile-types.js';
+import { compiledBoardProfile } from './compiled-schemas.js';
 import { schemaProblems } from './schema-messages.js';
 
-export * from './board-profile-types.js';
+export type * from './board-profile-types.js';
 
 export class BoardProfileError extends Error {
   constructor(
@@ -74,7 +73,7 @@ export function loadBoardProfile(name: string, dir: string = BOARDS_DIR): BoardP
   if (profile['name'] !== name) {
     throw new BoardProfileError(`${file}: "name" must be ${JSON.stringify(name)} (got ${JSON.stringify(profile['name'])})`, file);
   }
-  const validate = compiledSchema();
+  const validate = compiledBoardProfile();
   if (!validate(profile)) {
     // "if/then" and "oneOf" wrappers add nothing a person needs; the errors under them say what is wrong.
     const errors = (validate.errors ?? []).filter((e) => e.keyword !== 'if' && e.keyword !== 'oneOf');
@@ -82,14 +81,6 @@ export function loadBoardProfile(name: string, dir: string = BOARDS_DIR): BoardP
     throw new BoardProfileError(problems.map((p) => `${file}: ${p.message}`).join('\n'), file);
   }
   return deepFreeze(structuredClone(profile)) as unknown as BoardProfile;
-}
-
-let validator: ValidateFunction | undefined;
-
-function compiledSchema(): ValidateFunction {
-  // The schema is ours and checked against the draft-07 meta-schema by its tests: no need to pay for that at every start.
-  validator ??= new Ajv({ allErrors: true, verbose: true, strict: false, validateSchema: false }).compile(BOARD_PROFILE_SCHEMA);
-  return validator;
 }
 
 function deepFreeze<T>(value: T): T {

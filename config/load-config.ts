@@ -3,11 +3,11 @@
 // charger from starting, with a message that names the field and what it may be.
 
 import { readFileSync } from 'node:fs';
-import { Ajv, type ValidateFunction } from 'ajv';
 
 import type { ChargerConfig, ConnectorConfig } from './charger-config.js';
+import { compiledConfig } from './compiled-schemas.js';
+import { CABLE_RATINGS_A } from './config-values.js';
 import { DEFAULT_CONFIG } from './defaults.js';
-import { CONFIG_SCHEMA } from './schema.js';
 import { describeValue, schemaProblems, type SchemaProblem } from './schema-messages.js';
 import { BOARDS_DIR, listBoardProfiles, loadBoardProfile, realSafetyDevices, type BoardProfile } from './board-profile.js';
 import { C_TO_B_BUDGET_MS, C_TO_B_OPEN_LIMIT_MS, REACTION_MARGIN_MS, cToBPath, maxPilotDebounceMs } from './reaction-budget.js';
@@ -60,7 +60,7 @@ export function resolveConfig(raw: unknown, source = 'config', boardsDir: string
     throw new ConfigError(source, [{ field: '', message: `the config must be a JSON object (got ${describeValue(raw)})` }]);
   }
   const merged = deepMerge(DEFAULT_CONFIG, raw);
-  const validate = compiledSchema();
+  const { validate } = compiledConfig();
   const schema = validate(merged) ? [] : schemaProblems(validate.errors ?? []);
   const cross = crossFieldProblems(merged as Record<string, unknown>, schema.map((p) => p.field), boardsDir);
   const problems = byImportance([...schema, ...cross]);
@@ -110,14 +110,6 @@ function deepFreeze<T>(value: T): T {
 
 // ---------------------------------------------------------------------------------------
 // Schema errors → messages
-
-let validator: ValidateFunction | undefined;
-
-function compiledSchema(): ValidateFunction {
-  // The schema is ours and checked against the draft-07 meta-schema by its tests: no need to pay for that at every start.
-  validator ??= new Ajv({ allErrors: true, verbose: true, strict: true, validateSchema: false }).compile(CONFIG_SCHEMA);
-  return validator;
-}
 
 /**
  * The first problem is the one most worth fixing first: a safety setting, then the
@@ -251,7 +243,7 @@ function crossFieldProblems(config: Record<string, unknown>, schemaFields: reado
       if (c.kind === 'tethered' && c.cableRatingA === undefined) {
         problems.push({
           field: `connectors[${i}].cableRatingA`,
-          message: `connectors[${i}].cableRatingA is required for a tethered connector (one of 13, 20, 32, 63)`,
+          message: `connectors[${i}].cableRatingA is required for a tethered connector (one of ${CABLE_RATINGS_A.join(', ')})`,
         });
       }
       if (c.kind === 'socket' && c.cableRatingA !== undefined) {

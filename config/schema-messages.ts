@@ -3,7 +3,6 @@
 // Shared by the config file and the board profiles.
 
 import type { ErrorObject } from 'ajv';
-import { PATTERN_HINTS } from './schema.js';
 
 export interface SchemaProblem {
   /** Dotted/indexed path of the field, e.g. "connectors[0].phases"; "" for the whole document. */
@@ -22,6 +21,8 @@ interface SchemaNode {
   minItems?: number;
   maxItems?: number;
   pattern?: string;
+  /** What a value matching `pattern` looks like, in words (config/schema-builders.ts `patterned`). */
+  hint?: string;
   properties?: Record<string, SchemaNode>;
 }
 
@@ -72,7 +73,7 @@ function describeAllowed(node: SchemaNode | undefined): string {
   if (node.minimum !== undefined && node.maximum !== undefined) {
     return `${typeName} between ${node.minimum} and ${node.maximum}`;
   }
-  if (node.pattern && PATTERN_HINTS[node.pattern]) return `${typeName}, ${PATTERN_HINTS[node.pattern]}`;
+  if (node.pattern && node.hint) return `${typeName}, ${node.hint}`;
   return typeName;
 }
 
@@ -120,7 +121,7 @@ function schemaProblem(error: ErrorObject, whole: string): SchemaProblem {
       return { field, message: `${at} must have ${lengthRange(node.minItems, node.maxItems, 'entries')} (got ${count})` };
     }
     case 'pattern': {
-      const hint = PATTERN_HINTS[String(params['pattern'])] ?? `text matching ${String(params['pattern'])}`;
+      const hint = node.hint ?? `text matching ${String(params['pattern'])}`;
       return { field, message: `${at} must be ${hint} ${got}` };
     }
     case 'uniqueItems': {

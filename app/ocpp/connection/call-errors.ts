@@ -1,12 +1,9 @@
 // How CALLs fail, both ways: ocpp-rpc's errors for our CALLs become OcppCallError kinds, and a
 // handler's throw becomes the CALLERROR we answer (OCPP-J 1.6 §4.2.3).
 
-import './ocpp16-validators-only.js'; // before ocpp-rpc
-import ocppRpc from 'ocpp-rpc';
 import { OcppCallError, OcppHandlerError, type IncomingCallHandler } from '../ocpp-types.js';
 import { ocpp16ErrorCode } from './frames.js';
-
-const { RPCError, TimeoutError, createRPCError } = ocppRpc;
+import { RPCError, TimeoutError, createRPCError } from './ocpp-rpc-parts.js';
 
 export type Log = (level: 'info' | 'warn' | 'error', message: string, fields?: Record<string, unknown>) => void;
 

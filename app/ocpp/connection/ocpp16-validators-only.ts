@@ -1,7 +1,7 @@
 // ocpp-rpc compiles JSON-schema validators for OCPP 1.6, 2.0.1 and 2.1 as it loads (1.6 MB of
 // schemas, about 10 MB resident). The charger speaks 1.6 only: before ocpp-rpc loads, its list of
 // standard validators is put in the module cache with our 1.6 one alone. Import this module
-// before 'ocpp-rpc'. Memory only: every client is given our validator explicitly (rpc-client.ts),
+// before ocpp-rpc (ocpp-rpc-parts.ts does). Memory only: every client is given our validator explicitly (rpc-client.ts),
 // so behaviour does not depend on which module loaded ocpp-rpc first.
 
 import { createRequire } from 'node:module';

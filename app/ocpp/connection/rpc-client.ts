@@ -12,25 +12,21 @@
 // (a frame over ws's maxPayload, invalid UTF-8): an unhandled rejection, which the fail-safe
 // handler turns into a process exit. A closing link's error is only its close code.
 
-import { createRequire } from 'node:module';
-import './ocpp16-validators-only.js'; // before ocpp-rpc
-import ocppRpc from 'ocpp-rpc';
+import { NOREPLY, RPCClient } from './ocpp-rpc-parts.js';
 import { ocpp16Validator } from './ocpp16-validator.js';
 import type { ConnectSettings } from './security-options.js';
 
-const { RPCClient } = ocppRpc;
 export type RpcClient = InstanceType<typeof RPCClient>;
 
 export const SUBPROTOCOL = 'ocpp1.6';
 /** A handler's answer that sends none (ocpp-rpc's NOREPLY). */
-export const NO_REPLY: symbol = (ocppRpc as unknown as { NOREPLY: symbol }).NOREPLY;
+export const NO_REPLY: symbol = NOREPLY;
 export const OPEN = RPCClient.OPEN;
 export const CLOSED = RPCClient.CLOSED;
 
-const schemas = createRequire(import.meta.url)('ocpp-rpc/lib/schemas/ocpp1_6.json') as ReadonlyArray<{ $id: string }>;
 /** Every action ocpp-rpc's OCPP 1.6 schemas (Core ... security extension) know. */
 export const KNOWN_ACTIONS: ReadonlySet<string> = new Set(
-  schemas.map((s) => s.$id).filter((id) => id.startsWith('urn:') && id.endsWith('.req')).map((id) => id.slice(4, -4)),
+  ocpp16Validator.schemaIds.filter((id) => id.startsWith('urn:') && id.endsWith('.req')).map((id) => id.slice(4, -4)),
 );
 
 export interface RawSocket {
