@@ -27,7 +27,7 @@
 // left (one recorded after that, from a .conf later than the Stop itself, just stays: a few bytes).
 
 import type { Clock, TimerHandle } from '../../../hal/clock.js';
-import { Journal, MAX_RECORD_BYTES, type JournalProblem, type JournalRecord, type JournalStats, type RecordLocation } from './journal.js';
+import { Journal, MAX_RECORD_BYTES, type JournalOptions, type JournalProblem, type JournalRecord, type JournalStats, type RecordLocation } from './journal.js';
 
 export type TransactionAction = 'StartTransaction' | 'StopTransaction' | 'MeterValues';
 
@@ -84,6 +84,8 @@ export interface TransactionQueueOptions {
    * keeps it at the head, retried at the ever longer interval. Default: always true.
    */
   readonly discardable?: (message: QueuedMessage) => boolean;
+  /** The journal's sync (see JournalOptions.sync); for tests. */
+  readonly sync?: JournalOptions['sync'];
 }
 
 export interface FailureOutcome {
@@ -195,7 +197,13 @@ export class TransactionQueue {
     const queue = new TransactionQueue(options);
     queue.journal = await Journal.open(
       dir,
-      { segmentBytes: options.segmentBytes, report: queue.report, checkpoint: () => [queue.checkpoint()] },
+      {
+        segmentBytes: options.segmentBytes,
+        report: queue.report,
+        checkpoint: () => [queue.checkpoint()],
+        now: () => new Date(options.clock.now()),
+        ...(options.sync ? { sync: options.sync } : {}),
+      },
       (body, at) => queue.replay(body, at),
     );
     queue.nextSeq = Math.max(queue.nextSeq, queue.lastSeq + 1, queue.ackedThrough + 1);
