@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import type { Low } from 'lowdb';
 
 import type { FaultName } from '../../state-machines/faults.js';
-import { SESSION_STOP_REASONS, type SessionRecord, type SessionStopReason } from '../records.js';
+import { SESSION_DELIVERIES, SESSION_STOP_REASONS, type SessionDelivery, type SessionRecord, type SessionStopReason } from '../records.js';
 import { consoleReporter, openDurableDb, versionedListValidator, type PersistenceReporter } from './durable-json-file.js';
 
 export const SESSIONS_FILE = 'sessions.json';
@@ -52,6 +52,7 @@ interface SessionsFile {
 }
 
 const STOP_REASONS: readonly string[] = SESSION_STOP_REASONS;
+const DELIVERIES: readonly string[] = SESSION_DELIVERIES;
 
 function isFiniteNumber(v: unknown): v is number {
   return typeof v === 'number' && Number.isFinite(v);
@@ -71,6 +72,8 @@ function recordProblem(r: unknown): string | null {
   if (!isFiniteNumber(s['maxPowerW'])) return 'maxPowerW';
   if (s['stopReason'] !== null && !STOP_REASONS.includes(s['stopReason'] as string)) return 'stopReason';
   if (s['stopFault'] !== null && typeof s['stopFault'] !== 'string') return 'stopFault';
+  if (s['delivery'] !== undefined && !DELIVERIES.includes(s['delivery'] as string)) return 'delivery';
+  if (s['backendTransactionId'] !== undefined && !Number.isSafeInteger(s['backendTransactionId'])) return 'backendTransactionId';
   return null;
 }
 
@@ -202,6 +205,25 @@ export class SessionStore {
     });
     if (recovered.length > 0) this.persist();
     return recovered;
+  }
+
+  /**
+   * How far the backend has a session (forward only: an earlier step is ignored), and the id it
+   * gave it. Resolves once that is on disk; rejects if the write failed (reported). Unknown
+   * sessions: resolves at once.
+   */
+  async noteDelivery(sessionId: string, delivery: SessionDelivery, backendTransactionId?: number): Promise<void> {
+    const sessions = this.db.data.sessions;
+    const i = sessions.findIndex((s) => s.sessionId === sessionId);
+    if (i < 0) return;
+    const s = sessions[i]!;
+    const forward = s.delivery === undefined || DELIVERIES.indexOf(s.delivery) < DELIVERIES.indexOf(delivery);
+    const id = Number.isSafeInteger(backendTransactionId) && s.backendTransactionId === undefined ? { backendTransactionId } : {};
+    if (!forward && !('backendTransactionId' in id)) return;
+    sessions[i] = Object.freeze({ ...s, ...(forward ? { delivery } : {}), ...id });
+    this.clearTimer();
+    this.lastPersistAt = Date.now();
+    await this.db.write();
   }
 
   /** Writes what is pending now and waits until it is on disk. Rejects if that write failed. */

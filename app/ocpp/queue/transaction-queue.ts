@@ -25,6 +25,12 @@
 // `setTransactionId` (a .conf that arrives late). A mapping lives, carried from checkpoint to
 // checkpoint, until the transaction's StopTransaction is acknowledged and no message of it is
 // left (one recorded after that, from a .conf later than the Stop itself, just stays: a few bytes).
+//
+// Superseded messages. A damaged journal can lose a transaction's StartTransaction and keep its
+// later messages; reconciliation then queues the Start (and Stop) again from the session store.
+// A Stop or MeterValues queued before its own transaction's latest StartTransaction is never sent
+// (it would reach the backend before the Start, with no transactionId): it is acknowledged as
+// superseded and reported when it reaches the head.
 
 import type { Clock, TimerHandle } from '../../../hal/clock.js';
 import { Journal, MAX_RECORD_BYTES, type JournalOptions, type JournalProblem, type JournalRecord, type JournalStats, type RecordLocation } from './journal.js';
@@ -56,8 +62,11 @@ export interface QueuedMessage extends TransactionMessage {
 }
 
 export interface DiscardedMessageProblem {
-  /** discarded: given up after its attempts; unreadable: its record was damaged after open, dropped. */
-  readonly kind: 'discarded' | 'unreadable';
+  /**
+   * discarded: given up after its attempts; unreadable: its record was damaged after open, dropped;
+   * superseded: queued before its transaction's StartTransaction was queued again, dropped.
+   */
+  readonly kind: 'discarded' | 'unreadable' | 'superseded';
   readonly seq: number;
   readonly action: TransactionAction;
   readonly localTransactionId: string;
@@ -127,6 +136,8 @@ interface Transaction {
   queued: number;
   /** Its StopTransaction has been acknowledged. */
   stopped: boolean;
+  /** Seq of its latest StartTransaction queued (0: none seen). */
+  startSeq: number;
 }
 
 const isInt = (v: unknown): v is number => Number.isSafeInteger(v);
@@ -271,6 +282,10 @@ export class TransactionQueue {
     for (;;) {
       const entry = this.entries[this.head];
       if (!entry) return null;
+      if (entry.action !== 'StartTransaction' && (this.transactions.get(entry.localId)?.startSeq ?? 0) > entry.seq) {
+        this.dropHead(entry, 'superseded', 'its StartTransaction was queued again after it');
+        continue;
+      }
       try {
         if (this.headBody?.seq !== entry.seq) this.headBody = { seq: entry.seq, body: this.bodyOf(entry) };
         return this.view(entry, this.payloadOf(entry, this.headBody.body));
@@ -370,6 +385,18 @@ export class TransactionQueue {
     await this.journal.append([this.change({ k: 'x', l: localTransactionId, i: transactionId })]);
   }
 
+  /** For each local transaction with messages queued, which kinds (from memory: no reads). */
+  queuedActions(): Map<string, Set<TransactionAction>> {
+    const actions = new Map<string, Set<TransactionAction>>();
+    for (let i = this.head; i < this.entries.length; i++) {
+      const entry = this.entries[i]!;
+      let set = actions.get(entry.localId);
+      if (!set) actions.set(entry.localId, (set = new Set()));
+      set.add(entry.action);
+    }
+    return actions;
+  }
+
   /** The backend's transactionId for a local transaction, if known (and the transaction not yet finished). */
   transactionIdFor(localTransactionId: string): number | undefined {
     return this.transactions.get(localTransactionId)?.transactionId;
@@ -438,7 +465,9 @@ export class TransactionQueue {
           writing: false,
         };
         this.entries.push(entry);
-        this.transaction(record.l).queued++;
+        const transaction = this.transaction(record.l);
+        transaction.queued++;
+        if (record.a === 'StartTransaction') transaction.startSeq = record.s;
         return entry;
       }
       case 'a':
@@ -488,7 +517,7 @@ export class TransactionQueue {
   private transaction(localId: string): Transaction {
     let transaction = this.transactions.get(localId);
     if (!transaction) {
-      transaction = { transactionId: undefined, queued: 0, stopped: false };
+      transaction = { transactionId: undefined, queued: 0, stopped: false, startSeq: 0 };
       this.transactions.set(localId, transaction);
     }
     return transaction;
@@ -571,10 +600,13 @@ export class TransactionQueue {
 
   /** A head record that no longer reads back: reported and acknowledged, so the queue moves on. */
   private dropUnreadable(entry: Entry, err: unknown): void {
-    const reason = err instanceof Error ? err.message : String(err);
-    const record = this.change({ k: 'a', u: entry.seq, d: `unreadable: ${reason}`.slice(0, MAX_REASON_CHARS) });
+    this.dropHead(entry, 'unreadable', err instanceof Error ? err.message : String(err));
+  }
+
+  private dropHead(entry: Entry, kind: 'unreadable' | 'superseded', reason: string): void {
+    const record = this.change({ k: 'a', u: entry.seq, d: `${kind}: ${reason}`.slice(0, MAX_REASON_CHARS) });
     this.report({
-      kind: 'unreadable',
+      kind,
       seq: entry.seq,
       action: entry.action,
       localTransactionId: entry.localId,

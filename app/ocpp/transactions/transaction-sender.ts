@@ -20,6 +20,12 @@ export interface TransactionSenderOptions {
   readonly drainPerSecond: number;
   /** Told about each answer, after the queue has recorded the delivery. */
   readonly onDelivered: (message: QueuedMessage, result: unknown) => void;
+  /**
+   * Awaited before the queue records a delivery (and after it records a discard), so that whoever
+   * keeps the sessions' delivery state has it first: a power cut between the two means one more
+   * delivery, never a session forgotten. A failure is logged and delivery goes on.
+   */
+  readonly settled?: (message: QueuedMessage, outcome: 'delivered' | 'discarded', result?: unknown) => Promise<void>;
   readonly log: (level: 'info' | 'warn' | 'error', message: string, fields?: Record<string, unknown>) => void;
 }
 
@@ -70,12 +76,14 @@ export class TransactionSender {
           continue;
         }
         const outcome = await queue.markFailed(message.seq, (error as Error).message);
+        if (outcome.discarded) await this.settle(message, 'discarded');
         log('warn', `${message.action} #${message.seq} failed (attempt ${outcome.attempts}): ${(error as Error).message}`, {
           discarded: outcome.discarded,
           nextAttemptAt: outcome.nextAttemptAt,
         });
         continue;
       }
+      await this.settle(message, 'delivered', result);
       await queue.markDelivered(message.seq, result);
       this.delivered++;
       try {
@@ -83,6 +91,14 @@ export class TransactionSender {
       } catch (error) {
         log('error', `handling the answer to ${message.action} failed: ${(error as Error).message}`);
       }
+    }
+  }
+
+  private async settle(message: QueuedMessage, outcome: 'delivered' | 'discarded', result?: unknown): Promise<void> {
+    try {
+      await this.options.settled?.(message, outcome, result);
+    } catch (error) {
+      this.options.log('error', `recording that ${message.action} #${message.seq} was ${outcome} failed: ${(error as Error).message}`);
     }
   }
 

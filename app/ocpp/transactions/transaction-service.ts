@@ -55,6 +55,7 @@ export class TransactionService {
       clock: options.clock,
       drainPerSecond: options.drainPerSecond,
       onDelivered: (message, result) => this.onDelivered(message, result),
+      settled: (message, _outcome, result) => this.noteDelivery(message, result),
       log: options.log,
     });
   }
@@ -135,7 +136,15 @@ export class TransactionService {
 
   private enqueueStart(session: SessionRecord): Promise<void> {
     const request = startTransactionRequest(session, session.idTag ?? this.options.freeChargingIdTag, this.options.time);
+    // The store learns that this session is the backend's to bill (reconcile.ts), alongside the queue.
+    this.options.charger.noteDelivery(session.sessionId, 'queued').catch(() => undefined); // reported by the store
     return this.enqueue({ action: START, connectorId: session.connectorId, localTransactionId: session.sessionId, payload: request });
+  }
+
+  /** A Start or Stop settled (delivered, or discarded by the rules): the session store records it, with the transactionId. */
+  private async noteDelivery(message: QueuedMessage, result: unknown): Promise<void> {
+    if (message.action === START) await this.options.charger.noteDelivery(message.localTransactionId, 'startSent', (result as Partial<StartTransactionConf> | undefined)?.transactionId);
+    else if (message.action === STOP) await this.options.charger.noteDelivery(message.localTransactionId, 'stopSent');
   }
 
   private enqueueStop(session: SessionRecord, stoppedByIdTag: string | null, data: readonly MeterValue[]): Promise<void> {
