@@ -3,12 +3,13 @@ import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
 import { CONFIGURATION_FILE } from '../../../app/ocpp/configuration/configuration-store.js';
+import { unsealJson } from '../../../app/persistence/durable-json-file.js';
 import { KEY_40, storeFixture } from './helpers.js';
 
 describe('ocpp/configuration/configuration-store persistence', () => {
   const fx = storeFixture();
   const file = () => join(fx.dir, CONFIGURATION_FILE);
-  const stored = async () => JSON.parse(await readFile(file(), 'utf8'));
+  const stored = async () => JSON.parse(unsealJson(await readFile(file(), 'utf8')));
 
   it('has an accepted change on disk by the time change resolves', async () => {
     const store = await fx.open();
