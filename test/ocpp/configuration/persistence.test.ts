@@ -76,8 +76,12 @@ describe('ocpp/configuration/configuration-store persistence', () => {
         ['invalid-value', 'LocalPreAuthorize'],
         ['invalid-value', 'MeterValueSampleInterval'],
         ['invalid-value', 'AuthorizationKey'],
+        ['corrupt', ''], // the file, kept whole before it is rewritten without them
       ],
     );
+    const kept = fx.problems.at(-1)!;
+    assert.ok('movedTo' in kept && kept.movedTo);
+    assert.equal(JSON.parse(await readFile(kept.movedTo, 'utf8')).values.Bogus, '1');
     assert.ok(!fx.problems.some((p) => p.message.includes('short'))); // a secret is never echoed
     // The file is cleaned up.
     assert.deepEqual(await stored(), { version: 1, values: { HeartbeatInterval: '600', LocalAuthorizeOffline: 'false' } });
