@@ -157,7 +157,8 @@ export class DurableJsonFile<T> implements Adapter<T> {
       try {
         value = JSON.parse(body);
       } catch (err) {
-        throw new Error(text.trim() === '' ? 'the file is empty' : `not valid JSON (${asError(err).message})`);
+        // The parser's message quotes the text: kept printable, so the report stays one line.
+        throw new Error(text.trim() === '' ? 'the file is empty' : `not valid JSON (${asError(err).message.replace(/[^\x20-\x7e]/g, '?')})`);
       }
       reason = this.validate ? this.validate(value) : null;
     } catch (err) {
