@@ -11,8 +11,9 @@
 // one sync per batch rather than per record. Nothing ever rewrites written bytes.
 //
 // Segments: a new segment starts when the active one reaches `segmentBytes`. It begins with
-// the caller's checkpoint records (the state a reader needs once older segments are gone);
-// the file and its directory are fsynced before anything after it counts as durable.
+// the caller's checkpoint records (the state a reader needs once older segments are gone),
+// written and fsynced under a temporary name and then linked into place (directory fsynced)
+// before anything after it counts as durable.
 // Each record may carry a numeric mark (the queue's sequence number); `releaseThrough(n)`
 // lets every closed segment whose marks are all <= n be deleted, oldest first. Records
 // without a mark (acknowledgements, say) keep nothing alive: what they say must be in the
@@ -29,14 +30,13 @@
 //   resynchronise: the scan moves byte by byte to the next length+CRC that checks out), the
 //   segment is rewritten with those alone (a temporary file renamed over it) and the damage is
 //   reported, so it is reported once and the bytes stay available to a technician.
-// An empty segment is reported too: nothing in it survived (or a power cut fell while it was
-// being created; the report says so).
+// An empty segment is damage too (a segment never exists without its checkpoint), reported.
 
 import { openSync, readSync, closeSync, constants as fsConstants } from 'node:fs';
-import { mkdir, open, readdir, readFile, rename, rm, unlink, type FileHandle } from 'node:fs/promises';
+import { link, mkdir, open, readdir, readFile, rename, rm, unlink, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
-import { keepAside, syncDirectory } from '../../persistence/files.js';
+import { exists, keepAside, syncDirectory } from '../../persistence/files.js';
 
 export const DEFAULT_SEGMENT_BYTES = 1024 * 1024;
 /** No body is larger; a longer length field is damage. */
@@ -176,6 +176,21 @@ function scanSegment(buf: Buffer): SegmentScan {
   return { frames, damage };
 }
 
+/** Links `tmp` to `path` unless `path` exists (false then); renames where hard links are not supported. */
+async function placeSegment(tmp: string, path: string): Promise<boolean> {
+  try {
+    await link(tmp, path);
+    return true;
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'EEXIST') return false;
+    if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'ENOSYS') throw err;
+    if (await exists(path)) return false;
+    await rename(tmp, path);
+    return true;
+  }
+}
+
 function segmentName(id: number): string {
   return `seg-${String(id).padStart(10, '0')}.log`;
 }
@@ -240,7 +255,7 @@ export class Journal {
       journal.nextSegmentId = id + 1;
     }
     if (journal.segments.at(-1)?.bytes === 0) {
-      // Cut off before its checkpoint was whole: nothing in it was ever durable.
+      // Nothing readable left in it (damage, reported): appends go on in a new segment.
       await unlink(journal.segments.pop()!.path);
     }
     const last = journal.segments.at(-1);
@@ -378,30 +393,33 @@ export class Journal {
     }
   }
 
+  /**
+   * Writes the checkpoint to `seg-<id>.log.tmp`, syncs it, then links it into place: a segment
+   * file never exists without its whole checkpoint, so an empty or checkpoint-less segment found
+   * at open is damage, never a creation cut off.
+   */
   private async startSegment(): Promise<void> {
-    const frames = this.checkpoint().map(encodeFrame);
-    let id = this.nextSegmentId;
-    let handle: FileHandle | undefined;
-    while (!handle) {
-      try {
-        handle = await open(join(this.dir, segmentName(id)), 'ax'); // append, must not exist
-      } catch (err) {
-        if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-        id++; // left by an earlier failed attempt: never append to a file we did not replay
-      }
-    }
-    this.nextSegmentId = id + 1;
-    const segment: Segment = { id, path: join(this.dir, segmentName(id)), bytes: 0, maxMark: -Infinity, fresh: true };
+    const data = Buffer.concat(this.checkpoint().map(encodeFrame));
+    const tmp = join(this.dir, `${segmentName(this.nextSegmentId)}.tmp`);
+    const staging = await open(tmp, 'w');
     try {
-      const data = Buffer.concat(frames);
-      if (data.length > 0) await writeAll(handle, data);
-      await this.sync(handle, 'file');
-      await syncDirectory(this.dir); // the new name must survive a power cut too
-    } catch (err) {
-      await handle.close().catch(() => undefined);
-      throw err;
+      if (data.length > 0) await writeAll(staging, data);
+      await this.sync(staging, 'file');
+    } finally {
+      await staging.close();
     }
-    segment.bytes = frames.reduce((n, f) => n + f.length, 0);
+    let id = this.nextSegmentId;
+    try {
+      // Never over a file we did not replay (left by an earlier failed attempt): the next id then.
+      while (!(await placeSegment(tmp, join(this.dir, segmentName(id))))) id++;
+    } finally {
+      await rm(tmp, { force: true });
+    }
+    await syncDirectory(this.dir); // the new name must survive a power cut too
+    const path = join(this.dir, segmentName(id));
+    const handle = await open(path, 'a');
+    this.nextSegmentId = id + 1;
+    const segment: Segment = { id, path, bytes: data.length, maxMark: -Infinity, fresh: true };
     this.stats.bytesWritten += segment.bytes;
     this.stats.syncs++;
     this.stats.segmentsCreated++;
@@ -442,7 +460,7 @@ export class Journal {
     const scan = scanSegment(buf);
     const first = scan.damage[0];
     if (buf.length === 0) {
-      this.report({ kind: 'empty-segment', file: path, offset: 0, bytes: 0, message: `${path} is empty: its records are lost (damage, or a power cut while it was being created)` });
+      this.report({ kind: 'empty-segment', file: path, offset: 0, bytes: 0, message: `${path} is empty: its records are lost` });
     } else if (first && newest && scan.damage.length === 1 && first.offset > 0 && first.offset + first.bytes === buf.length) {
       this.report({ kind: 'torn-tail', file: path, offset: first.offset, bytes: first.bytes, message: `${path}: incomplete write of ${first.bytes} bytes at ${first.offset} truncated` });
       const handle = await open(path, 'r+');

@@ -129,14 +129,13 @@ describe('ocpp/queue/journal', () => {
     await again.journal.close();
   });
 
-  it('drops a newest segment cut off before its checkpoint was whole, and goes on in the one before', async () => {
+  it('a newest segment without a whole checkpoint is damage: kept aside, reported, and the journal goes on in the one before', async () => {
     const { journal } = await openJournal();
     await journal.append([{ body: body('kept') }]);
     await journal.close();
     await writeFile(join(dir, 'seg-0000000099.log'), Buffer.from([5, 0, 0]));
     const again = await openJournal();
     assert.deepEqual(again.seen, ['H', 'kept']);
-    // Nothing in it ever checked out: a power cut while it was created, or damage; reported and kept either way.
     assert.deepEqual((await readdir(dir)).filter((n) => !n.includes('.corrupt-')), ['seg-0000000001.log']);
     assert.deepEqual(problems.map((p) => p.kind), ['corrupt-segment']);
     await again.journal.append([{ body: body('next') }]);
