@@ -312,9 +312,12 @@ export class TransactionQueue {
   /**
    * The head message `seq` was delivered. For a StartTransaction, pass the .conf as `result`: its
    * transactionId is recorded with the acknowledgement. Acknowledging again is a no-op; any other
-   * seq than the head's rejects. Resolves once durable (until then a power cut means one more delivery).
+   * seq than the head's rejects. Takes effect in memory at once (the next message is up, the
+   * transactionId known); the acknowledgement is written once `after` has settled (whoever must
+   * know of the delivery before the queue forgets the message: the session store), and this
+   * resolves once it is durable (until then a power cut means one more delivery).
    */
-  async markDelivered(seq: number, result?: unknown): Promise<void> {
+  async markDelivered(seq: number, result?: unknown, after?: PromiseLike<unknown>): Promise<void> {
     if (seq <= this.ackedThrough) return;
     const head = this.requireHead(seq);
     const records: JournalRecord[] = [];
@@ -324,6 +327,7 @@ export class TransactionQueue {
     }
     records.push({ ...this.change({ k: 'a', u: seq }), coalesceKey: 'ack' });
     this.checkDue();
+    if (after) await Promise.resolve(after).catch(() => undefined);
     await this.journal.append(records);
     this.journal.releaseThrough(seq);
   }

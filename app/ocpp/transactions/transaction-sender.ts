@@ -18,12 +18,12 @@ export interface TransactionSenderOptions {
   readonly clock: Clock;
   /** Messages per second at most; 0 = as fast as the backend answers. */
   readonly drainPerSecond: number;
-  /** Told about each answer, after the queue has recorded the delivery. */
+  /** Told about each answer at once, once the queue has taken the delivery in memory (before it is durable). */
   readonly onDelivered: (message: QueuedMessage, result: unknown) => void;
   /**
-   * Awaited before the queue records a delivery (and after it records a discard), so that whoever
-   * keeps the sessions' delivery state has it first: a power cut between the two means one more
-   * delivery, never a session forgotten. A failure is logged and delivery goes on.
+   * Runs before the queue writes a delivery's acknowledgement (and after it writes a discard's),
+   * so that whoever keeps the sessions' delivery state has it first: a power cut between the two
+   * means one more delivery, never a session forgotten. A failure is logged and delivery goes on.
    */
   readonly settled?: (message: QueuedMessage, outcome: 'delivered' | 'discarded', result?: unknown) => Promise<void>;
   readonly log: (level: 'info' | 'warn' | 'error', message: string, fields?: Record<string, unknown>) => void;
@@ -83,14 +83,15 @@ export class TransactionSender {
         });
         continue;
       }
-      await this.settle(message, 'delivered', result);
-      await queue.markDelivered(message.seq, result);
+      // Acted on at once, in the order the backend's answers and CALLs arrive; durable after the store has it.
+      const acknowledged = queue.markDelivered(message.seq, result, this.settle(message, 'delivered', result));
       this.delivered++;
       try {
         this.options.onDelivered(message, result);
       } catch (error) {
         log('error', `handling the answer to ${message.action} failed: ${(error as Error).message}`);
       }
+      await acknowledged;
     }
   }
 
