@@ -81,7 +81,7 @@ export async function composeCharger(options: ComposeOptions): Promise<ChargerPa
     import('./persistence/session-store.js'),
     import('./persistence/fault-log-store.js'),
   ]);
-  const [sessions, faultLog] = await Promise.all([SessionStore.open(dataDir, { report }), FaultLogStore.open(dataDir, { report })]);
+  const [sessions, faultLog] = await Promise.all([SessionStore.open(dataDir, { report, forBackend: ocpp !== null }), FaultLogStore.open(dataDir, { report })]);
 
   const charger = new Charger({
     config,

@@ -51,7 +51,8 @@ export interface SessionRecord {
 }
 
 /**
- * A session's way to the backend, only ever forward: queued (its start is on the way),
+ * A session's way to the backend, only ever forward: queued (the backend is to have it; set when
+ * the session is created on a charger with a backend),
  * startSent (the backend has its start), stopSent (the backend has its end, or the rules
  * for undeliverable messages gave it up). After a restart, every stopped session short of
  * stopSent that the queue does not hold is queued again (app/ocpp/transactions/reconcile.ts).

@@ -24,6 +24,11 @@ export interface SessionStoreOptions {
   readonly updatePersistIntervalMs?: number;
   /** Told about a corrupt file or a failed write. Default: console.error. */
   readonly report?: PersistenceReporter;
+  /**
+   * Sessions are a backend's to bill: each is created with delivery 'queued', in the same write as
+   * the session itself, so no session the store holds is ever unknown to the reconciliation. Default false.
+   */
+  readonly forBackend?: boolean;
 }
 
 export interface SessionStart {
@@ -87,6 +92,7 @@ function lastMeterWh(s: SessionRecord): number {
 export class SessionStore {
   private readonly maxSessions: number;
   private readonly updateIntervalMs: number;
+  private readonly forBackend: boolean;
   private updateTimer: NodeJS.Timeout | null = null;
   private lastPersistAt = 0;
 
@@ -96,6 +102,7 @@ export class SessionStore {
   ) {
     this.maxSessions = Math.max(1, options.maxSessions ?? DEFAULT_MAX_SESSIONS);
     this.updateIntervalMs = Math.max(0, options.updatePersistIntervalMs ?? DEFAULT_UPDATE_PERSIST_INTERVAL_MS);
+    this.forBackend = options.forBackend ?? false;
     this.db.data.sessions = this.db.data.sessions.map((s) => Object.freeze({ ...s }));
   }
 
@@ -157,6 +164,7 @@ export class SessionStore {
       maxPowerW: 0,
       stopReason: null,
       stopFault: null,
+      ...(this.forBackend ? { delivery: 'queued' as const } : {}),
     });
     sessions.push(record);
     this.trim();

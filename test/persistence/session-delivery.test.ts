@@ -16,9 +16,10 @@ describe('persistence/session-store: delivery to the backend', () => {
   });
 
   it('is on disk when noteDelivery resolves, only moves forward, keeps the first transactionId, and survives stop and reopen', async () => {
-    const store = await SessionStore.open(dir, { report: () => undefined });
+    const store = await SessionStore.open(dir, { report: () => undefined, forBackend: true });
     const s = store.start({ connectorId: 1, idTag: 'CARD', startedAt: '2026-01-01T00:00:00.000Z', meterStartWh: 100 });
-    await store.noteDelivery(s.sessionId, 'queued');
+    assert.equal(s.delivery, 'queued', 'for a backend: queued from the start');
+    await store.flush();
     const onDisk = JSON.parse(unsealJson(await readFile(join(dir, 'sessions.json'), 'utf8'))) as { sessions: Array<{ delivery?: string }> };
     assert.equal(onDisk.sessions[0]!.delivery, 'queued');
     await store.noteDelivery(s.sessionId, 'startSent', 42);
@@ -31,5 +32,11 @@ describe('persistence/session-store: delivery to the backend', () => {
     await again.noteDelivery(s.sessionId, 'stopSent');
     assert.equal(again.get(s.sessionId)!.delivery, 'stopSent');
     await again.noteDelivery('unknown', 'stopSent'); // no such session: nothing to do
+  });
+
+  it('a standalone charger\'s sessions carry no delivery', async () => {
+    const store = await SessionStore.open(dir, { report: () => undefined });
+    const s = store.start({ connectorId: 1, idTag: null, startedAt: '2026-01-01T00:00:00.000Z', meterStartWh: 0 });
+    assert.equal('delivery' in s, false);
   });
 });

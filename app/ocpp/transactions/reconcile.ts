@@ -9,7 +9,7 @@
 // one whose Start the backend does not have (queued) and the queue does not hold gets its Start
 // and Stop queued (a Stop of it still queued is then superseded in the queue: it would come
 // first); else one whose Stop the queue does not hold gets its Stop queued.
-// Sessions without `delivery` (kept by an older firmware, or a power cut before it was written)
+// Sessions without `delivery` (kept by an older firmware, or while the charger had no backend)
 // and transactions the store never kept are reconciled per connector from the queue's memory
 // of its last transaction there: whether its StopTransaction was queued.
 

@@ -136,8 +136,6 @@ export class TransactionService {
 
   private enqueueStart(session: SessionRecord): Promise<void> {
     const request = startTransactionRequest(session, session.idTag ?? this.options.freeChargingIdTag, this.options.time);
-    // The store learns that this session is the backend's to bill (reconcile.ts), alongside the queue.
-    this.options.charger.noteDelivery(session.sessionId, 'queued').catch(() => undefined); // reported by the store
     return this.enqueue({ action: START, connectorId: session.connectorId, localTransactionId: session.sessionId, payload: request });
   }
 

@@ -76,7 +76,7 @@ describe('ocpp/services: a damaged transaction journal', () => {
   };
 
   async function runSession(s: (typeof SESSIONS)[number]): Promise<void> {
-    charger.startSession(sessionRecord(s.id, 1, clock.now(), s.meterStartWh, { idTag: 'CARD1' }));
+    charger.startSession(sessionRecord(s.id, 1, clock.now(), s.meterStartWh, { idTag: 'CARD1', delivery: 'queued' }));
     await clock.advance(60_000);
     charger.meter(1, s.energyWh);
     await clock.advance(60_000);
@@ -103,7 +103,7 @@ describe('ocpp/services: a damaged transaction journal', () => {
 
     await boot();
     online();
-    charger.startSession(sessionRecord(SESSIONS[0].id, 1, clock.now(), SESSIONS[0].meterStartWh, { idTag: 'CARD1' }));
+    charger.startSession(sessionRecord(SESSIONS[0].id, 1, clock.now(), SESSIONS[0].meterStartWh, { idTag: 'CARD1', delivery: 'queued' }));
     await until(() => started.length === 1 && running!.queue.size === 0, 'the first Start delivered online');
     connection.close();
     await clock.advance(60_000);
