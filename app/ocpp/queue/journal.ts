@@ -8,7 +8,8 @@
 // Durability (group commit): `append` queues frames and resolves once they are written and
 // fdatasync'd. One write+fdatasync is in flight at a time; appends that arrive meanwhile wait
 // and share the next one. So an append costs at most two syncs of latency, and a burst costs
-// one sync per batch rather than per record. Nothing ever rewrites written bytes.
+// one sync per batch rather than per record. Nothing ever rewrites written bytes (but the
+// repair of a damaged segment at open, below).
 //
 // Segments: a new segment starts when the active one reaches `segmentBytes`. It begins with
 // the caller's checkpoint records (the state a reader needs once older segments are gone),
@@ -44,7 +45,8 @@ export const MAX_RECORD_BYTES = 16 * 1024 * 1024;
 export const FRAME_HEADER_BYTES = 8;
 
 const SEGMENT_NAME = /^seg-(\d{10})\.log$/;
-const REWRITE_NAME = /^seg-\d{10}\.log\.tmp$/;
+/** A segment being created or repaired: a leftover is a cut-off attempt, never the segment itself. */
+const TEMP_NAME = /^seg-\d{10}\.log\.tmp$/;
 
 export interface JournalProblem {
   /**
@@ -243,8 +245,8 @@ export class Journal {
     const journal = new Journal(dir, options);
     await mkdir(dir, { recursive: true });
     const names = await readdir(dir);
-    // A segment's rewrite cut off before its rename: the segment itself is still whole.
-    for (const name of names.filter((n) => REWRITE_NAME.test(n))) await rm(join(dir, name), { force: true });
+    // A segment's creation or repair cut off before its link or rename: the segments themselves are whole.
+    for (const name of names.filter((n) => TEMP_NAME.test(n))) await rm(join(dir, name), { force: true });
     const ids = names
       .map((name) => SEGMENT_NAME.exec(name))
       .filter((m): m is RegExpExecArray => m !== null)
