@@ -21,7 +21,7 @@ import { Tag } from '../state-machines/charging-point-view.js';
 import type { ChargerApi } from './charger-api.js';
 import type { ChargerEvent, ChargerPort, ConnectorView, SessionSettings, StationView, StopReason, UnlockResult } from './ocpp/charger-port.js';
 import { connectorView, faultView, stationView } from './connector-view.js';
-import type { ActiveFault, ChargerStatus, ConnectorStatus, FaultLogEntry, SessionRecord, SessionStopReason } from './records.js';
+import type { ActiveFault, ChargerStatus, ConnectorStatus, FaultLogEntry, SessionDelivery, SessionRecord, SessionStopReason } from './records.js';
 import { Connector, type ConnectorEvents } from './connector/connector.js';
 import { TemperatureGuard } from './safety/temperature-guard.js';
 import { watchStationInputs } from './safety/station-inputs.js';
@@ -219,6 +219,10 @@ export class Charger implements ChargerApi, ChargerPort {
 
   sessions(): readonly SessionRecord[] {
     return this.options.sessions.list();
+  }
+
+  noteDelivery(sessionId: string, delivery: SessionDelivery, transactionId?: number): Promise<void> {
+    return this.options.sessions.noteDelivery(sessionId, delivery, transactionId);
   }
 
   resetFaults(connectorId: number | null): readonly { connectorId: number | null; fault: FaultName }[] {

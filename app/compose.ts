@@ -10,7 +10,9 @@ import type { Clock } from '../hal/clock.js';
 import { loadBoard, type LoadedBoard } from '../hal/load-board.js';
 import type { Charger } from './charger.js';
 import type { OcppClient, OcppClientOptions } from './ocpp/ocpp-client.js';
+import type { PersistenceProblem } from './persistence/durable-json-file.js';
 import { FailSafe, type FailSafeOptions } from './safety/fail-safe.js';
+import { SecurityEventLog } from './security/security-events.js';
 
 export interface ComposeOptions {
   readonly config: ChargerConfig;
@@ -20,7 +22,7 @@ export interface ComposeOptions {
   /** For the OCPP client, when `config.ocpp.csmsUrl` is set. */
   readonly ocpp: Pick<OcppClientOptions, 'tls' | 'firmwareVersion' | 'log' | 'restart' | 'onBootSent' | 'connectDelayMs'>;
   readonly chargerLog: (message: string, fields?: Record<string, unknown>) => void;
-  /** A store could not read or write its file. */
+  /** A store could not read or write its file (a damaged one is also recorded as a StorageCorruption security event). */
   readonly reportPersistence: (problem: unknown) => void;
   /** How the fail-safe path over this board logs and exits (app/main.ts); without, actor errors are thrown as uncaught exceptions. */
   readonly failSafe?: Pick<FailSafeOptions, 'log' | 'exit'>;
@@ -33,18 +35,43 @@ export interface ChargerParts {
   readonly ocpp: OcppClient | null;
   /** The fail-safe path over this board, when options.failSafe was given. */
   readonly failSafe: FailSafe | null;
+  readonly securityEvents: SecurityEventLog;
 }
 
 /** Builds and starts the charger. Throws HardwareUnavailableError when the board's hardware is missing. */
 export async function composeCharger(options: ComposeOptions): Promise<ChargerParts> {
   const { config, profile, dataDir, clock } = options;
-  const board = await loadBoard({ profile, clock, connectors: config.connectors, nominalVoltageV: config.site.nominalVoltageV, dataDir });
+  // First: every damaged file found from here on is recorded in it (its own, once it is open).
+  const isDamage = (problem: unknown): problem is PersistenceProblem => (problem as Partial<PersistenceProblem>).kind === 'corrupt';
+  const foundAtOpen: string[] = [];
+  const securityEvents = await SecurityEventLog.open(dataDir, {
+    report: (problem) => {
+      options.reportPersistence(problem);
+      if (isDamage(problem)) foundAtOpen.push(problem.message);
+    },
+    now: () => new Date(clock.now()),
+  });
+  const recordDamage = (message: string): void => void securityEvents.record('StorageCorruption', message);
+  foundAtOpen.forEach(recordDamage);
+  const report = (problem: unknown): void => {
+    options.reportPersistence(problem);
+    if (isDamage(problem)) recordDamage(problem.message);
+  };
+
+  const board = await loadBoard({
+    profile,
+    clock,
+    connectors: config.connectors,
+    nominalVoltageV: config.site.nominalVoltageV,
+    dataDir,
+    reportDamage: (message) => report({ kind: 'corrupt', message }),
+  });
   const failSafe = options.failSafe ? new FailSafe({ ...options.failSafe, hardware: board.hardware }) : null;
 
   const csmsUrl = config.ocpp.csmsUrl;
   // Loaded only when used: a standalone charger does not carry the OCPP client's code and schemas.
   const ocpp = csmsUrl
-    ? await (await import('./ocpp/ocpp-client.js')).OcppClient.open({ ...options.ocpp, config, csmsUrl, dataDir, clock, meterType: profile.name })
+    ? await (await import('./ocpp/ocpp-client.js')).OcppClient.open({ ...options.ocpp, config, csmsUrl, dataDir, clock, meterType: profile.name, onStorageDamage: recordDamage })
     : null;
 
   // The OCPP client is connecting meanwhile: its BootNotification does not wait for the charger
@@ -54,8 +81,7 @@ export async function composeCharger(options: ComposeOptions): Promise<ChargerPa
     import('./persistence/session-store.js'),
     import('./persistence/fault-log-store.js'),
   ]);
-  const report = options.reportPersistence;
-  const [sessions, faultLog] = await Promise.all([SessionStore.open(dataDir, { report }), FaultLogStore.open(dataDir, { report })]);
+  const [sessions, faultLog] = await Promise.all([SessionStore.open(dataDir, { report, forBackend: ocpp !== null }), FaultLogStore.open(dataDir, { report })]);
 
   const charger = new Charger({
     config,
@@ -71,5 +97,5 @@ export async function composeCharger(options: ComposeOptions): Promise<ChargerPa
   const openBefore = new Set(sessions.open().map((s) => s.sessionId));
   await charger.start();
   if (ocpp) await ocpp.start(charger, openBefore);
-  return { board, charger, ocpp, failSafe };
+  return { board, charger, ocpp, failSafe, securityEvents };
 }

@@ -99,6 +99,11 @@ async function start(config: ChargerConfig, profile: BoardProfile, dataDir: stri
   });
   watchdogsStarting.catch(() => {}); // awaited below; not unhandled meanwhile
   const token = await resolveDiagnosticsToken(config.diagnostics.token, dataDir);
+  if (token.replaced) {
+    const message = `diagnostics token in ${token.file} was unusable (${token.replaced.reason}); kept as ${token.replaced.movedTo}; a new token was generated: read it from ${token.file}`;
+    log.error({ tokenFile: token.file, movedTo: token.replaced.movedTo }, message);
+    parts.securityEvents.record('ReconfigurationOfSecurityParameters', message);
+  }
   // After the OCPP client: its BootNotification need not wait for the HTTP stack to load.
   const { startDiagnosticsServer } = await import('./diagnostics/server.js');
   const server = await startDiagnosticsServer({

@@ -44,7 +44,21 @@ export interface SessionRecord {
   readonly stopReason: SessionStopReason | null;
   /** The fault that ended it, when stopReason is Fault. */
   readonly stopFault: FaultName | null;
+  /** How far the backend has it (absent: never handed to one, e.g. a standalone charger). */
+  readonly delivery?: SessionDelivery;
+  /** The backend's id for it, once the backend has its start (OCPP: the transactionId). */
+  readonly backendTransactionId?: number;
 }
+
+/**
+ * A session's way to the backend, only ever forward: queued (the backend is to have it; set when
+ * the session is created on a charger with a backend),
+ * startSent (the backend has its start), stopSent (the backend has its end, or the rules
+ * for undeliverable messages gave it up). After a restart, every stopped session short of
+ * stopSent that the queue does not hold is queued again (app/ocpp/transactions/reconcile.ts).
+ */
+export const SESSION_DELIVERIES = ['queued', 'startSent', 'stopSent'] as const;
+export type SessionDelivery = (typeof SESSION_DELIVERIES)[number];
 
 export interface FaultLogEntry {
   readonly at: string; // ISO 8601

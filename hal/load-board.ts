@@ -22,6 +22,8 @@ export interface BoardRequest {
   readonly nominalVoltageV: number;
   /** The firmware's data directory: the simulated meters keep their registers there. */
   readonly dataDir?: string;
+  /** Told (one line) about a damaged data file of the board's (the simulated meters' registers, moved aside). */
+  readonly reportDamage?: (message: string) => void;
 }
 
 /** On the simulated board, the meters' registers (the physical world's state, not the firmware's). */
@@ -40,7 +42,14 @@ export async function loadBoard(request: BoardRequest): Promise<LoadedBoard> {
     case 'sim': {
       const { createSimBoard } = await import('./sim/sim-board.js');
       const meterRegisterFile = request.dataDir ? join(request.dataDir, SIM_METER_FILE) : undefined;
-      const board = createSimBoard({ clock, connectors, mainsVoltageV: request.nominalVoltageV, meterRegisterFile, contactorDelayMs: profile.contactorDropOutMs });
+      const board = createSimBoard({
+        clock,
+        connectors,
+        mainsVoltageV: request.nominalVoltageV,
+        meterRegisterFile,
+        contactorDelayMs: profile.contactorDropOutMs,
+        ...(request.reportDamage ? { reportDamage: request.reportDamage } : {}),
+      });
       return { hardware: board.hardware, simulation: board.simulation };
     }
     case 'direct': {

@@ -4,7 +4,7 @@
 
 import type { MeterReading } from '../../hal/interfaces.js';
 import type { FaultName, OcppErrorCode } from '../../state-machines/faults.js';
-import type { SessionRecord, SessionStopReason } from '../records.js';
+import type { SessionDelivery, SessionRecord, SessionStopReason } from '../records.js';
 
 import type { ChargePointStatus } from '../../state-machines/charging-point-view.js';
 
@@ -88,6 +88,8 @@ export interface ChargerPort {
   configureSessions(settings: SessionSettings): void;
   /** Every session record, oldest first, including those in progress (for reconciliation after a restart). */
   sessions(): readonly SessionRecord[];
+  /** Records how far the backend has a session (SessionDelivery) and its transactionId; resolves once durable, rejects if that failed. */
+  noteDelivery(sessionId: string, delivery: SessionDelivery, transactionId?: number): Promise<void>;
 }
 
 export interface SessionSettings {

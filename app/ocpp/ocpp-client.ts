@@ -50,6 +50,19 @@ export interface OcppClientOptions {
   readonly onBootSent?: () => void;
   /** Wait this long before the first connection (boot-loop back-off, app/supervision/boot-loop-guard.ts). Default 0. */
   readonly connectDelayMs?: number;
+  /** Told (one line, besides the error log) when one of the client's files was found damaged: for the security event log. */
+  readonly onStorageDamage?: (message: string) => void;
+}
+
+/** Problem kinds (of the stores and the transaction journal) that mean a file was damaged, not merely cut short by a power cut. */
+const STORAGE_DAMAGE: ReadonlySet<string> = new Set(['corrupt', 'corrupt-segment', 'empty-segment', 'corrupt-record', 'unreadable']);
+
+/** How the client's stores report: an error log line, and damage to onStorageDamage too. */
+function storeReporter(options: OcppClientOptions): (problem: { kind?: string; message: string }) => void {
+  return (problem) => {
+    options.log('error', problem.message);
+    if (problem.kind !== undefined && STORAGE_DAMAGE.has(problem.kind)) options.onStorageDamage?.(problem.message);
+  };
 }
 
 export interface OcppClientStatus {
@@ -89,7 +102,7 @@ export class OcppClient {
 
   static async open(options: OcppClientOptions): Promise<OcppClient> {
     const { config, dataDir, clock, log, tls } = options;
-    const report = (problem: { message: string }) => log('error', problem.message);
+    const report = storeReporter(options);
     const configuration = await ConfigurationStore.open(dataDir, {
       numberOfConnectors: config.connectors.length,
       initial: config.ocpp.configuration,
@@ -137,8 +150,7 @@ export class OcppClient {
   async start(charger: ChargerPort, recoveredSessionIds: ReadonlySet<string>): Promise<void> {
     const { config, clock, log, dataDir } = this.options;
     const { configuration, link, time, queue } = this;
-    const report = (problem: { message: string }) => log('error', problem.message);
-    const availability = await AvailabilityService.open(dataDir, charger, report);
+    const availability = await AvailabilityService.open(dataDir, charger, storeReporter(this.options));
 
     let transactions: TransactionService | null = null;
     const sampler = new MeterSampler({

@@ -9,9 +9,16 @@
 // Read: a leftover `.tmp` (a write cut off before its rename) is removed; a corrupt file is
 // moved aside to `<file>.corrupt-<timestamp>` and reported, and reading returns null, so
 // the store starts empty and the bad data is kept for inspection.
+//
+// Checksum: an object is written with a last member `"crc32":"<8 hex>"`, the CRC-32 of the text
+// without it, so one flipped byte anywhere (a digit of a meter value, say) fails the check as
+// surely as a truncated, zeroed or garbage file does. The file stays plain JSON for a technician
+// (the member is stripped on read). A file without the member (an older firmware's, or one a
+// technician edited and removed it from) is read as it is, and still validated.
 
 import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
 import { dirname } from 'node:path';
+import { crc32 } from 'node:zlib';
 import { Low, type Adapter } from 'lowdb';
 import { moveAside, syncDirectory } from './files.js';
 
@@ -50,6 +57,43 @@ interface Waiter {
 
 function asError(err: unknown): Error {
   return err instanceof Error ? err : new Error(String(err));
+}
+
+const CHECKSUM = /,?"crc32":"([0-9a-f]{8})"\}\s*$/;
+const hex = (text: string): string => crc32(text).toString(16).padStart(8, '0');
+
+/** JSON text of `data`, an object's with its checksum as the last member. */
+export function sealJson(data: unknown): string {
+  const text = JSON.stringify(data);
+  if (typeof data !== 'object' || data === null || Array.isArray(data)) return text;
+  return `${text.slice(0, -1)}${text === '{}' ? '' : ','}"crc32":"${hex(text)}"}`;
+}
+
+/** The checksum member's shape at the end of the text; `_` is a hex digit. */
+const SEAL_TAIL = '"crc32":"________"}';
+
+/** Ends in what differs from a checksum member in a byte or two: a damaged one, not a file without. */
+function damagedSeal(text: string): boolean {
+  const tail = text.trimEnd().slice(-SEAL_TAIL.length);
+  if (tail.length < SEAL_TAIL.length) return false;
+  let differences = 0;
+  for (let i = 0; i < SEAL_TAIL.length; i++) {
+    const want = SEAL_TAIL[i]!;
+    if (want === '_' ? !/[0-9a-f]/.test(tail[i]!) : tail[i] !== want) differences++;
+  }
+  return differences <= 3;
+}
+
+/** The JSON text `sealJson` was given, checked; throws if the checksum does not match. Text without one is returned as it is. */
+export function unsealJson(text: string): string {
+  const m = CHECKSUM.exec(text);
+  if (!m) {
+    if (damagedSeal(text)) throw new Error('checksum damaged: the file was changed or damaged');
+    return text;
+  }
+  const body = `${text.slice(0, m.index)}}`;
+  if (hex(body) !== m[1]) throw new Error('checksum mismatch: the file was changed or damaged');
+  return body;
 }
 
 /**
@@ -109,10 +153,16 @@ export class DurableJsonFile<T> implements Adapter<T> {
     let reason: string | null;
     let value: unknown;
     try {
-      value = JSON.parse(text);
+      const body = unsealJson(text);
+      try {
+        value = JSON.parse(body);
+      } catch (err) {
+        // The parser's message quotes the text: kept printable, so the report stays one line.
+        throw new Error(text.trim() === '' ? 'the file is empty' : `not valid JSON (${asError(err).message.replace(/[^\x20-\x7e]/g, '?')})`);
+      }
       reason = this.validate ? this.validate(value) : null;
     } catch (err) {
-      reason = text.trim() === '' ? 'the file is empty' : `not valid JSON (${asError(err).message})`;
+      reason = asError(err).message;
     }
     if (reason === null) return value as T;
     await this.moveAside(reason);
@@ -142,7 +192,7 @@ export class DurableJsonFile<T> implements Adapter<T> {
       this.queued = null;
       try {
         // Serialised now, not when asked: the latest state goes to disk.
-        await this.writeNow(JSON.stringify(job.data));
+        await this.writeNow(sealJson(job.data));
         for (const w of job.waiters) w.resolve();
       } catch (err) {
         const error = asError(err);

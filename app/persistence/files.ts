@@ -1,6 +1,6 @@
 // The few file-system steps every durable store here takes the same way.
 
-import { open, rename, stat } from 'node:fs/promises';
+import { copyFile, link, open, rename, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
 
 /** Directories cannot be fsynced on every platform (Windows); there, the rename is as durable as it gets. */
@@ -28,15 +28,42 @@ export async function exists(path: string): Promise<boolean> {
   }
 }
 
+/** A free name `<file>.<label>-<time>` (with `-<n>` if that is taken). */
+async function asidePath(file: string, label: string, at: Date): Promise<string> {
+  const stamp = at.toISOString().replace(/[:.]/g, '-');
+  let path = `${file}.${label}-${stamp}`;
+  for (let n = 1; await exists(path); n++) path = `${file}.${label}-${stamp}-${n}`;
+  return path;
+}
+
 /**
  * Renames `file` to `<file>.<label>-<time>` (with `-<n>` if that is taken), durably, and returns
  * the new path. Rejects if the rename fails.
  */
 export async function moveAside(file: string, label: string, at: Date): Promise<string> {
-  const stamp = at.toISOString().replace(/[:.]/g, '-');
-  let movedTo = `${file}.${label}-${stamp}`;
-  for (let n = 1; await exists(movedTo); n++) movedTo = `${file}.${label}-${stamp}-${n}`;
+  const movedTo = await asidePath(file, label, at);
   await rename(file, movedTo);
   await syncDirectory(dirname(file));
   return movedTo;
+}
+
+/**
+ * Keeps the bytes of `file` under `<file>.<label>-<time>` too (a hard link, or a synced copy where
+ * links are not supported), durably, and returns that path; `file` stays where it is.
+ */
+export async function keepAside(file: string, label: string, at: Date): Promise<string> {
+  const keptAt = await asidePath(file, label, at);
+  try {
+    await link(file, keptAt);
+  } catch {
+    await copyFile(file, keptAt);
+    const handle = await open(keptAt, 'r');
+    try {
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+  }
+  await syncDirectory(dirname(file));
+  return keptAt;
 }

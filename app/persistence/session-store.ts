@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import type { Low } from 'lowdb';
 
 import type { FaultName } from '../../state-machines/faults.js';
-import { SESSION_STOP_REASONS, type SessionRecord, type SessionStopReason } from '../records.js';
+import { SESSION_DELIVERIES, SESSION_STOP_REASONS, type SessionDelivery, type SessionRecord, type SessionStopReason } from '../records.js';
 import { consoleReporter, openDurableDb, versionedListValidator, type PersistenceReporter } from './durable-json-file.js';
 
 export const SESSIONS_FILE = 'sessions.json';
@@ -24,6 +24,11 @@ export interface SessionStoreOptions {
   readonly updatePersistIntervalMs?: number;
   /** Told about a corrupt file or a failed write. Default: console.error. */
   readonly report?: PersistenceReporter;
+  /**
+   * Sessions are a backend's to bill: each is created with delivery 'queued', in the same write as
+   * the session itself, so no session the store holds is ever unknown to the reconciliation. Default false.
+   */
+  readonly forBackend?: boolean;
 }
 
 export interface SessionStart {
@@ -52,6 +57,7 @@ interface SessionsFile {
 }
 
 const STOP_REASONS: readonly string[] = SESSION_STOP_REASONS;
+const DELIVERIES: readonly string[] = SESSION_DELIVERIES;
 
 function isFiniteNumber(v: unknown): v is number {
   return typeof v === 'number' && Number.isFinite(v);
@@ -71,6 +77,8 @@ function recordProblem(r: unknown): string | null {
   if (!isFiniteNumber(s['maxPowerW'])) return 'maxPowerW';
   if (s['stopReason'] !== null && !STOP_REASONS.includes(s['stopReason'] as string)) return 'stopReason';
   if (s['stopFault'] !== null && typeof s['stopFault'] !== 'string') return 'stopFault';
+  if (s['delivery'] !== undefined && !DELIVERIES.includes(s['delivery'] as string)) return 'delivery';
+  if (s['backendTransactionId'] !== undefined && !Number.isSafeInteger(s['backendTransactionId'])) return 'backendTransactionId';
   return null;
 }
 
@@ -84,6 +92,7 @@ function lastMeterWh(s: SessionRecord): number {
 export class SessionStore {
   private readonly maxSessions: number;
   private readonly updateIntervalMs: number;
+  private readonly forBackend: boolean;
   private updateTimer: NodeJS.Timeout | null = null;
   private lastPersistAt = 0;
 
@@ -93,6 +102,7 @@ export class SessionStore {
   ) {
     this.maxSessions = Math.max(1, options.maxSessions ?? DEFAULT_MAX_SESSIONS);
     this.updateIntervalMs = Math.max(0, options.updatePersistIntervalMs ?? DEFAULT_UPDATE_PERSIST_INTERVAL_MS);
+    this.forBackend = options.forBackend ?? false;
     this.db.data.sessions = this.db.data.sessions.map((s) => Object.freeze({ ...s }));
   }
 
@@ -154,6 +164,7 @@ export class SessionStore {
       maxPowerW: 0,
       stopReason: null,
       stopFault: null,
+      ...(this.forBackend ? { delivery: 'queued' as const } : {}),
     });
     sessions.push(record);
     this.trim();
@@ -202,6 +213,25 @@ export class SessionStore {
     });
     if (recovered.length > 0) this.persist();
     return recovered;
+  }
+
+  /**
+   * How far the backend has a session (forward only: an earlier step is ignored), and the id it
+   * gave it. Resolves once that is on disk; rejects if the write failed (reported). Unknown
+   * sessions: resolves at once.
+   */
+  async noteDelivery(sessionId: string, delivery: SessionDelivery, backendTransactionId?: number): Promise<void> {
+    const sessions = this.db.data.sessions;
+    const i = sessions.findIndex((s) => s.sessionId === sessionId);
+    if (i < 0) return;
+    const s = sessions[i]!;
+    const forward = s.delivery === undefined || DELIVERIES.indexOf(s.delivery) < DELIVERIES.indexOf(delivery);
+    const id = Number.isSafeInteger(backendTransactionId) && s.backendTransactionId === undefined ? { backendTransactionId } : {};
+    if (!forward && !('backendTransactionId' in id)) return;
+    sessions[i] = Object.freeze({ ...s, ...(forward ? { delivery } : {}), ...id });
+    this.clearTimer();
+    this.lastPersistAt = Date.now();
+    await this.db.write();
   }
 
   /** Writes what is pending now and waits until it is on disk. Rejects if that write failed. */

@@ -19,6 +19,8 @@ export interface SimBoardOptions {
   physicsTickMs?: number;
   /** File where the meters keep their registers across restarts, as real meters do; none: they start afresh. */
   meterRegisterFile?: string;
+  /** Told (one line) when the register file was damaged and moved aside. Default: console.error. */
+  reportDamage?: (message: string) => void;
   /** The contactors' mechanical delay (the sim profile's contactorDropOutMs); default CONTACTOR_DELAY_MS. */
   contactorDelayMs?: number;
 }
@@ -35,7 +37,9 @@ export function createSimBoard(options: SimBoardOptions): SimBoard {
   checkConnectors(options.connectors);
   const timers = new SimTimers(options.clock);
   const station = new SimStation(options.mainsVoltageV ?? 230);
-  const registers = options.meterRegisterFile ? new MeterRegisterFile(options.meterRegisterFile) : null;
+  const registers = options.meterRegisterFile
+    ? new MeterRegisterFile(options.meterRegisterFile, { now: () => new Date(options.clock.now()), ...(options.reportDamage ? { report: options.reportDamage } : {}) })
+    : null;
   // One coil word and one pilot word per connector, in memory another thread can write (the
   // board's safe-state release), as a GPIO or PWM register can be written from outside the driver.
   const word = Int32Array.BYTES_PER_ELEMENT;

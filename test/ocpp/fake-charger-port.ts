@@ -7,7 +7,7 @@
 // matters, and answers what the test told it to.
 
 import type { ChargerEvent, ChargerPort, ConnectorView, SessionSettings, StationView, StopReason, UnlockResult } from '../../app/ocpp/charger-port.js';
-import type { SessionRecord } from '../../app/records.js';
+import { SESSION_DELIVERIES, type SessionDelivery, type SessionRecord } from '../../app/records.js';
 import type { MeterReading } from '../../hal/interfaces.js';
 
 /** A meter reading: the same current/voltage on each phase unless given per phase. */
@@ -214,5 +214,17 @@ export class FakeChargerPort implements ChargerPort {
 
   sessions(): readonly SessionRecord[] {
     return this.records;
+  }
+
+  /** Kept on `records` (and a session in progress), forward only, as the session store does. */
+  async noteDelivery(sessionId: string, delivery: SessionDelivery, transactionId?: number): Promise<void> {
+    const order: readonly SessionDelivery[] = SESSION_DELIVERIES;
+    const forward = (r: SessionRecord): SessionRecord => {
+      if (r.sessionId !== sessionId) return r;
+      const next = r.delivery === undefined || order.indexOf(r.delivery) < order.indexOf(delivery) ? { ...r, delivery } : r;
+      return transactionId !== undefined && next.backendTransactionId === undefined ? { ...next, backendTransactionId: transactionId } : next;
+    };
+    this.records = this.records.map(forward);
+    for (const view of this.views.values()) if (view.session) this.views.set(view.connectorId, { ...view, session: forward(view.session) });
   }
 }

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Low } from 'lowdb';
 
-import { DurableJsonFile, openDurableDb, type PersistenceProblem } from '../../app/persistence/durable-json-file.js';
+import { DurableJsonFile, openDurableDb, unsealJson, type PersistenceProblem } from '../../app/persistence/durable-json-file.js';
 
 interface Doc {
   n: number;
@@ -36,7 +36,7 @@ describe('persistence/durable-json-file', () => {
     const adapter = new DurableJsonFile<Doc>(file, { report });
     await adapter.write({ n: 1 });
     await adapter.write({ n: 2 });
-    assert.deepEqual(JSON.parse(await readFile(file, 'utf8')), { n: 2 });
+    assert.deepEqual(JSON.parse(unsealJson(await readFile(file, 'utf8'))), { n: 2 });
     assert.deepEqual(await readdir(dir), ['data.json']);
     assert.deepEqual(await new DurableJsonFile<Doc>(file, { report }).read(), { n: 2 });
   });
@@ -57,7 +57,7 @@ describe('persistence/durable-json-file', () => {
     const writes = Array.from({ length: 100 }, (_, i) => adapter.write(doc(i)));
     await Promise.all(writes);
     assert.equal(serialised, 2); // the first at once, the 99 others as one
-    assert.deepEqual(JSON.parse(await readFile(file, 'utf8')), { n: 99 });
+    assert.deepEqual(JSON.parse(unsealJson(await readFile(file, 'utf8'))), { n: 99 });
     assert.deepEqual(await readdir(dir), ['data.json']);
   });
 

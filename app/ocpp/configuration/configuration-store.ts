@@ -7,11 +7,17 @@
 //
 // `change` is serialised and resolves only once the new value is on disk (or Rejected when the
 // write failed): an Accepted change survives a power cut. Listeners run after that.
+//
+// A stored file that fails its check (its checksum or shape: moved aside whole by the adapter)
+// or holds a value that does (an unknown or read-only key, an invalid value) is kept whole as
+// `ocpp-configuration.json.corrupt-<time>` and reported before the file is rewritten with what
+// is usable, so a technician can recover the backend's values from it.
 
 import { join } from 'node:path';
 import type { Low } from 'lowdb';
 
 import { openDurableDb, type PersistenceProblem } from '../../persistence/durable-json-file.js';
+import { keepAside } from '../../persistence/files.js';
 import { findKey, KEY_DEFINITIONS, type BooleanKey, type IntegerKey, type KeyDefinition, type ListKey } from './keys.js';
 import { checkValue, listItems, type ValueContext } from './values.js';
 
@@ -65,6 +71,8 @@ export interface ConfigurationStoreOptions {
    * CentralSystemRootCertificate (2, 3) and ChargePointCertificate (3) installed. Default: not met.
    */
   readonly securityProfilePrerequisites?: (profile: number) => boolean;
+  /** For the time in a kept file's name. Default: the system time. */
+  readonly now?: () => Date;
 }
 
 export type ChangeListener = (key: string, value: string) => void;
@@ -89,6 +97,8 @@ export class ConfigurationStore {
   private readonly listeners = new Set<ChangeListener>();
   private tail: Promise<unknown> = Promise.resolve();
   private readonly ctx: ValueContext;
+  /** Stored keys that failed their check at open. */
+  private readonly rejectedStoredKeys: string[] = [];
 
   private constructor(
     private readonly db: Low<ConfigurationFile>,
@@ -111,6 +121,7 @@ export class ConfigurationStore {
     for (const [key, value] of Object.entries(stored)) {
       const name = this.load('stored', key, value);
       if (name) db.data.values[name] = this.values.get(name)!;
+      else this.rejectedStoredKeys.push(key);
     }
     this.bootValues = new Map(this.values);
   }
@@ -127,6 +138,7 @@ export class ConfigurationStore {
     });
     const before = JSON.stringify(db.data.values);
     const store = new ConfigurationStore(db, options, report);
+    if (store.rejectedStoredKeys.length > 0) await keepRejected(join(dataDir, CONFIGURATION_FILE), store.rejectedStoredKeys, options.now?.() ?? new Date(), report);
     if (JSON.stringify(db.data.values) !== before) await db.write().catch(() => undefined); // reported by the adapter
     return store;
   }
@@ -258,4 +270,18 @@ export class ConfigurationStore {
     if (value === undefined) throw new Error(`OCPP configuration key ${key} has no value`);
     return value;
   }
+}
+
+/** Keeps the stored file whole before it is rewritten without `keys`, and reports it. */
+async function keepRejected(file: string, keys: readonly string[], at: Date, report: (problem: ConfigurationProblem) => void): Promise<void> {
+  const what = `values that fail their check (${keys.map((k) => JSON.stringify(k)).join(', ')})`;
+  let keptAt: string | null = null;
+  let detail: string;
+  try {
+    keptAt = await keepAside(file, 'corrupt', at);
+    detail = `kept whole as ${keptAt}`;
+  } catch (err) {
+    detail = `could not keep a copy (${(err as Error).message})`;
+  }
+  report({ kind: 'corrupt', file, movedTo: keptAt, error: new Error(what), message: `${file} holds ${what}; ${detail}; going on without them` });
 }

@@ -8,27 +8,36 @@
 // Durability (group commit): `append` queues frames and resolves once they are written and
 // fdatasync'd. One write+fdatasync is in flight at a time; appends that arrive meanwhile wait
 // and share the next one. So an append costs at most two syncs of latency, and a burst costs
-// one sync per batch rather than per record. Nothing ever rewrites written bytes.
+// one sync per batch rather than per record. Nothing ever rewrites written bytes (but the
+// repair of a damaged segment at open, below).
 //
 // Segments: a new segment starts when the active one reaches `segmentBytes`. It begins with
-// the caller's checkpoint records (the state a reader needs once older segments are gone);
-// the file and its directory are fsynced before anything after it counts as durable.
+// the caller's checkpoint records (the state a reader needs once older segments are gone),
+// written and fsynced under a temporary name and then linked into place (directory fsynced)
+// before anything after it counts as durable.
 // Each record may carry a numeric mark (the queue's sequence number); `releaseThrough(n)`
 // lets every closed segment whose marks are all <= n be deleted, oldest first. Records
 // without a mark (acknowledgements, say) keep nothing alive: what they say must be in the
 // checkpoints. The newest segment is never deleted, so the newest checkpoint always survives.
 // That is the only compaction.
 //
-// Open: segments are replayed in order. In the newest one, the first record that does not
-// check out is where a power cut tore the last write: the file is truncated there (reported).
-// In an older segment, a bad record can only be damage (those were synced whole before the
-// next segment began): it is reported and skipped, and reading resumes at the next valid frame.
+// Open: segments are replayed in order. Bytes that do not frame are one of two things.
+// - A torn tail: in the newest segment, after its (synced) checkpoint, nothing valid follows the
+//   bad bytes. A power cut cut the last write short, and no append of it was acknowledged: the
+//   file is truncated there (reported).
+// - Damage: anything else (a bad record followed by good ones, a bad checkpoint, an older
+//   segment, which was synced whole before the next began). The segment is kept aside whole as
+//   `seg-<id>.log.corrupt-<time>`, every frame that still checks out is recovered (frames
+//   resynchronise: the scan moves byte by byte to the next length+CRC that checks out), the
+//   segment is rewritten with those alone (a temporary file renamed over it) and the damage is
+//   reported, so it is reported once and the bytes stay available to a technician.
+// An empty segment is damage too (a segment never exists without its checkpoint), reported.
 
 import { openSync, readSync, closeSync, constants as fsConstants } from 'node:fs';
-import { mkdir, open, readdir, readFile, unlink, type FileHandle } from 'node:fs/promises';
+import { link, mkdir, open, readdir, readFile, rename, rm, unlink, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
-import { syncDirectory } from '../../persistence/files.js';
+import { exists, keepAside, syncDirectory } from '../../persistence/files.js';
 
 export const DEFAULT_SEGMENT_BYTES = 1024 * 1024;
 /** No body is larger; a longer length field is damage. */
@@ -36,18 +45,25 @@ export const MAX_RECORD_BYTES = 16 * 1024 * 1024;
 export const FRAME_HEADER_BYTES = 8;
 
 const SEGMENT_NAME = /^seg-(\d{10})\.log$/;
+/** A segment being created or repaired: a leftover is a cut-off attempt, never the segment itself. */
+const TEMP_NAME = /^seg-\d{10}\.log\.tmp$/;
 
 export interface JournalProblem {
   /**
    * torn-tail: the newest segment ended in an incomplete record (a write cut off), truncated away.
-   * corrupt-record: damaged bytes inside a segment, skipped. write-failed: an append was not made
-   * durable. delete-failed: a released segment could not be removed (tried again later).
+   * corrupt-segment: damaged bytes in a segment; kept aside (`keptAt`), the readable records
+   * recovered. empty-segment: a segment file with nothing in it. corrupt-record: a record that
+   * checks out but the reader refused, skipped. write-failed: an append was not made durable.
+   * delete-failed: a released segment could not be removed (tried again later).
    */
-  readonly kind: 'torn-tail' | 'corrupt-record' | 'write-failed' | 'delete-failed';
+  readonly kind: 'torn-tail' | 'corrupt-segment' | 'empty-segment' | 'corrupt-record' | 'write-failed' | 'delete-failed';
   readonly file: string;
-  /** Where the bad bytes start, and how many were dropped or skipped. */
+  /** Where the (first) bad bytes start, and how many were dropped or skipped in all. */
   readonly offset?: number;
   readonly bytes?: number;
+  /** corrupt-segment: where the whole damaged segment was kept (null if that failed), and how many records were recovered from it. */
+  readonly keptAt?: string | null;
+  readonly recovered?: number;
   readonly error?: Error;
   /** One line for a log. */
   readonly message: string;
@@ -76,6 +92,22 @@ export interface JournalOptions {
   readonly report?: (problem: JournalProblem) => void;
   /** Bodies written at the start of every new segment. */
   readonly checkpoint: () => readonly Uint8Array[];
+  /** For the time in a damaged segment's kept name. Default: the system time. */
+  readonly now?: () => Date;
+  /**
+   * Makes what was written to `handle` durable: 'data' after appends (fdatasync), 'file' for a
+   * new segment (fsync: its size and name too). Injected by tests that count syncs or simulate
+   * losing what was never synced. Default: the real calls.
+   */
+  readonly sync?: (handle: FileHandle, kind: 'data' | 'file') => Promise<void>;
+}
+
+const realSync = (handle: FileHandle, kind: 'data' | 'file'): Promise<void> => (kind === 'data' ? handle.datasync() : handle.sync());
+
+/** What a scan of a segment found: every frame that checks out, and the bytes between them that do not. */
+interface SegmentScan {
+  readonly frames: ReadonlyArray<{ readonly offset: number; readonly length: number }>;
+  readonly damage: ReadonlyArray<{ readonly offset: number; readonly bytes: number }>;
 }
 
 /** Called for every valid record on open, in order; returns the record's mark, if any. Throwing counts the record as corrupt. */
@@ -126,6 +158,41 @@ export function decodeFrame(buf: Buffer, offset: number): Buffer | null {
   return crc32(body, crc32(buf.subarray(offset, offset + 4))) === buf.readUInt32LE(offset + 4) ? body : null;
 }
 
+/** Walks `buf` frame by frame; past bytes that do not frame, resumes at the next offset where a frame checks out. */
+function scanSegment(buf: Buffer): SegmentScan {
+  const frames: Array<{ offset: number; length: number }> = [];
+  const damage: Array<{ offset: number; bytes: number }> = [];
+  let offset = 0;
+  while (offset < buf.length) {
+    const body = decodeFrame(buf, offset);
+    if (body) {
+      frames.push({ offset, length: FRAME_HEADER_BYTES + body.length });
+      offset += FRAME_HEADER_BYTES + body.length;
+      continue;
+    }
+    let next = offset + 1;
+    while (next < buf.length && !decodeFrame(buf, next)) next++;
+    damage.push({ offset, bytes: next - offset });
+    offset = next;
+  }
+  return { frames, damage };
+}
+
+/** Links `tmp` to `path` unless `path` exists (false then); renames where hard links are not supported. */
+async function placeSegment(tmp: string, path: string): Promise<boolean> {
+  try {
+    await link(tmp, path);
+    return true;
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'EEXIST') return false;
+    if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'ENOSYS') throw err;
+    if (await exists(path)) return false;
+    await rename(tmp, path);
+    return true;
+  }
+}
+
 function segmentName(id: number): string {
   return `seg-${String(id).padStart(10, '0')}.log`;
 }
@@ -149,6 +216,8 @@ export class Journal {
   private readonly segmentBytes: number;
   private readonly report: (problem: JournalProblem) => void;
   private readonly checkpoint: () => readonly Uint8Array[];
+  private readonly now: () => Date;
+  private readonly sync: (handle: FileHandle, kind: 'data' | 'file') => Promise<void>;
   /** Oldest first; the active segment, when there is one, is the last. */
   private readonly segments: Segment[] = [];
   private active: { segment: Segment; handle: FileHandle } | null = null;
@@ -167,13 +236,18 @@ export class Journal {
     this.segmentBytes = Math.max(4096, options.segmentBytes ?? DEFAULT_SEGMENT_BYTES);
     this.report = options.report ?? ((p) => console.error(`[journal] ${p.message}`));
     this.checkpoint = options.checkpoint;
+    this.now = options.now ?? (() => new Date());
+    this.sync = options.sync ?? realSync;
   }
 
   /** Replays every segment in `dir` (created if missing) through `replay`, then is ready to append. */
   static async open(dir: string, options: JournalOptions, replay: ReplayRecord): Promise<Journal> {
     const journal = new Journal(dir, options);
     await mkdir(dir, { recursive: true });
-    const ids = (await readdir(dir))
+    const names = await readdir(dir);
+    // A segment's creation or repair cut off before its link or rename: the segments themselves are whole.
+    for (const name of names.filter((n) => TEMP_NAME.test(n))) await rm(join(dir, name), { force: true });
+    const ids = names
       .map((name) => SEGMENT_NAME.exec(name))
       .filter((m): m is RegExpExecArray => m !== null)
       .map((m) => Number(m[1]))
@@ -183,7 +257,7 @@ export class Journal {
       journal.nextSegmentId = id + 1;
     }
     if (journal.segments.at(-1)?.bytes === 0) {
-      // Cut off before its checkpoint was whole: nothing in it was ever durable.
+      // Nothing readable left in it (damage, reported): appends go on in a new segment.
       await unlink(journal.segments.pop()!.path);
     }
     const last = journal.segments.at(-1);
@@ -307,7 +381,7 @@ export class Journal {
       }
       const chunk = batch.slice(first, i);
       await writeAll(handle, chunk.length === 1 ? chunk[0]!.frame : Buffer.concat(chunk.map((p) => p.frame)));
-      await handle.datasync();
+      await this.sync(handle, 'data');
       this.stats.bytesWritten += end - segment.bytes;
       this.stats.syncs++;
       let offset = segment.bytes;
@@ -321,30 +395,33 @@ export class Journal {
     }
   }
 
+  /**
+   * Writes the checkpoint to `seg-<id>.log.tmp`, syncs it, then links it into place: a segment
+   * file never exists without its whole checkpoint, so an empty or checkpoint-less segment found
+   * at open is damage, never a creation cut off.
+   */
   private async startSegment(): Promise<void> {
-    const frames = this.checkpoint().map(encodeFrame);
-    let id = this.nextSegmentId;
-    let handle: FileHandle | undefined;
-    while (!handle) {
-      try {
-        handle = await open(join(this.dir, segmentName(id)), 'ax'); // append, must not exist
-      } catch (err) {
-        if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-        id++; // left by an earlier failed attempt: never append to a file we did not replay
-      }
-    }
-    this.nextSegmentId = id + 1;
-    const segment: Segment = { id, path: join(this.dir, segmentName(id)), bytes: 0, maxMark: -Infinity, fresh: true };
+    const data = Buffer.concat(this.checkpoint().map(encodeFrame));
+    const tmp = join(this.dir, `${segmentName(this.nextSegmentId)}.tmp`);
+    const staging = await open(tmp, 'w');
     try {
-      const data = Buffer.concat(frames);
-      if (data.length > 0) await writeAll(handle, data);
-      await handle.sync();
-      await syncDirectory(this.dir); // the new name must survive a power cut too
-    } catch (err) {
-      await handle.close().catch(() => undefined);
-      throw err;
+      if (data.length > 0) await writeAll(staging, data);
+      await this.sync(staging, 'file');
+    } finally {
+      await staging.close();
     }
-    segment.bytes = frames.reduce((n, f) => n + f.length, 0);
+    let id = this.nextSegmentId;
+    try {
+      // Never over a file we did not replay (left by an earlier failed attempt): the next id then.
+      while (!(await placeSegment(tmp, join(this.dir, segmentName(id))))) id++;
+    } finally {
+      await rm(tmp, { force: true });
+    }
+    await syncDirectory(this.dir); // the new name must survive a power cut too
+    const path = join(this.dir, segmentName(id));
+    const handle = await open(path, 'a');
+    this.nextSegmentId = id + 1;
+    const segment: Segment = { id, path, bytes: data.length, maxMark: -Infinity, fresh: true };
     this.stats.bytesWritten += segment.bytes;
     this.stats.syncs++;
     this.stats.segmentsCreated++;
@@ -381,41 +458,72 @@ export class Journal {
 
   private async replaySegment(id: number, newest: boolean, replay: ReplayRecord): Promise<void> {
     const path = join(this.dir, segmentName(id));
-    const buf = await readFile(path);
+    let buf: Buffer = await readFile(path);
+    const scan = scanSegment(buf);
+    const first = scan.damage[0];
+    if (buf.length === 0) {
+      this.report({ kind: 'empty-segment', file: path, offset: 0, bytes: 0, message: `${path} is empty: its records are lost` });
+    } else if (first && newest && scan.damage.length === 1 && first.offset > 0 && first.offset + first.bytes === buf.length) {
+      this.report({ kind: 'torn-tail', file: path, offset: first.offset, bytes: first.bytes, message: `${path}: incomplete write of ${first.bytes} bytes at ${first.offset} truncated` });
+      const handle = await open(path, 'r+');
+      try {
+        await handle.truncate(first.offset);
+        await this.sync(handle, 'file');
+      } finally {
+        await handle.close();
+      }
+      buf = buf.subarray(0, first.offset);
+    } else if (first) {
+      buf = await this.rewriteDamaged(path, buf, scan);
+    }
     const segment: Segment = { id, path, bytes: buf.length, maxMark: -Infinity, fresh: false };
-    let offset = 0;
-    while (offset < buf.length) {
-      const body = decodeFrame(buf, offset);
-      const at: RecordLocation = { segment: id, offset, length: FRAME_HEADER_BYTES + (body?.length ?? 0) };
-      if (body) {
-        try {
-          const mark = replay(body, at);
-          if (mark !== undefined && mark > segment.maxMark) segment.maxMark = mark;
-        } catch (err) {
-          const error = asError(err);
-          this.report({ kind: 'corrupt-record', file: path, offset, bytes: at.length, error, message: `${path}:${offset}: unusable record skipped (${error.message})` });
-        }
-        offset += at.length;
-        continue;
+    for (let offset = 0; offset < buf.length; ) {
+      const body = decodeFrame(buf, offset)!; // only whole frames are left
+      const at: RecordLocation = { segment: id, offset, length: FRAME_HEADER_BYTES + body.length };
+      try {
+        const mark = replay(body, at);
+        if (mark !== undefined && mark > segment.maxMark) segment.maxMark = mark;
+      } catch (err) {
+        const error = asError(err);
+        this.report({ kind: 'corrupt-record', file: path, offset, bytes: at.length, error, message: `${path}:${offset}: unusable record skipped (${error.message})` });
       }
-      if (newest) {
-        const dropped = buf.length - offset;
-        this.report({ kind: 'torn-tail', file: path, offset, bytes: dropped, message: `${path}: incomplete write of ${dropped} bytes at ${offset} truncated` });
-        const handle = await open(path, 'r+');
-        try {
-          await handle.truncate(offset);
-          await handle.sync();
-        } finally {
-          await handle.close();
-        }
-        segment.bytes = offset;
-        break;
-      }
-      let next = offset + 1;
-      while (next < buf.length && !decodeFrame(buf, next)) next++;
-      this.report({ kind: 'corrupt-record', file: path, offset, bytes: next - offset, message: `${path}: ${next - offset} damaged bytes at ${offset} skipped` });
-      offset = next;
+      offset += at.length;
     }
     this.segments.push(segment);
+  }
+
+  /** Keeps the damaged segment aside, replaces it by its readable frames, reports; returns the new contents. */
+  private async rewriteDamaged(path: string, buf: Buffer, scan: SegmentScan): Promise<Buffer> {
+    const lost = scan.damage.reduce((n, d) => n + d.bytes, 0);
+    const first = scan.damage[0]!;
+    let keptAt: string | null = null;
+    let kept: string;
+    try {
+      keptAt = await keepAside(path, 'corrupt', this.now());
+      kept = `kept as ${keptAt}`;
+    } catch (err) {
+      kept = `could not keep a copy (${asError(err).message})`;
+    }
+    const clean = Buffer.concat(scan.frames.map((f) => buf.subarray(f.offset, f.offset + f.length)));
+    const tmp = `${path}.tmp`;
+    const handle = await open(tmp, 'w');
+    try {
+      await writeAll(handle, clean);
+      await this.sync(handle, 'file');
+    } finally {
+      await handle.close();
+    }
+    await rename(tmp, path);
+    await syncDirectory(this.dir);
+    this.report({
+      kind: 'corrupt-segment',
+      file: path,
+      offset: first.offset,
+      bytes: lost,
+      keptAt,
+      recovered: scan.frames.length,
+      message: `${path} is damaged: ${lost} bytes in ${scan.damage.length} place(s) from offset ${first.offset} unreadable, ${scan.frames.length} records recovered; ${kept}`,
+    });
+    return clean;
   }
 }

@@ -31,9 +31,15 @@
 // absent in records written before it existed: those are sent as stamped). The sender pins each
 // transaction's time base when its first message goes out and moves every message's times onto
 // it (transactions/restamp.ts); the pin lives as long as the transaction's id mapping does.
+//
+// Superseded messages. A damaged journal can lose a transaction's StartTransaction and keep its
+// later messages; reconciliation then queues the Start (and Stop) again from the session store.
+// A Stop or MeterValues queued before its own transaction's latest StartTransaction is never sent
+// (it would reach the backend before the Start, with no transactionId): it is acknowledged as
+// superseded and reported when it reaches the head.
 
 import type { Clock, TimerHandle } from '../../../hal/clock.js';
-import { Journal, MAX_RECORD_BYTES, type JournalProblem, type JournalRecord, type JournalStats, type RecordLocation } from './journal.js';
+import { Journal, MAX_RECORD_BYTES, type JournalOptions, type JournalProblem, type JournalRecord, type JournalStats, type RecordLocation } from './journal.js';
 
 export type TransactionAction = 'StartTransaction' | 'StopTransaction' | 'MeterValues';
 
@@ -64,8 +70,11 @@ export interface QueuedMessage extends TransactionMessage {
 }
 
 export interface DiscardedMessageProblem {
-  /** discarded: given up after its attempts; unreadable: its record was damaged after open, dropped. */
-  readonly kind: 'discarded' | 'unreadable';
+  /**
+   * discarded: given up after its attempts; unreadable: its record was damaged after open, dropped;
+   * superseded: queued before its transaction's StartTransaction was queued again, dropped.
+   */
+  readonly kind: 'discarded' | 'unreadable' | 'superseded';
   readonly seq: number;
   readonly action: TransactionAction;
   readonly localTransactionId: string;
@@ -92,6 +101,8 @@ export interface TransactionQueueOptions {
    * keeps it at the head, retried at the ever longer interval. Default: always true.
    */
   readonly discardable?: (message: QueuedMessage) => boolean;
+  /** The journal's sync (see JournalOptions.sync); for tests. */
+  readonly sync?: JournalOptions['sync'];
 }
 
 export interface FailureOutcome {
@@ -137,6 +148,8 @@ interface Transaction {
   stopped: boolean;
   /** The clock offset its times are sent on, once pinned. */
   timeBaseMs: number | undefined;
+  /** Seq of its latest StartTransaction queued (0: none seen). */
+  startSeq: number;
 }
 
 const isInt = (v: unknown): v is number => Number.isSafeInteger(v);
@@ -211,7 +224,13 @@ export class TransactionQueue {
     const queue = new TransactionQueue(options);
     queue.journal = await Journal.open(
       dir,
-      { segmentBytes: options.segmentBytes, report: queue.report, checkpoint: () => [queue.checkpoint()] },
+      {
+        segmentBytes: options.segmentBytes,
+        report: queue.report,
+        checkpoint: () => [queue.checkpoint()],
+        now: () => new Date(options.clock.now()),
+        ...(options.sync ? { sync: options.sync } : {}),
+      },
       (body, at) => queue.replay(body, at),
     );
     queue.nextSeq = Math.max(queue.nextSeq, queue.lastSeq + 1, queue.ackedThrough + 1);
@@ -281,6 +300,10 @@ export class TransactionQueue {
     for (;;) {
       const entry = this.entries[this.head];
       if (!entry) return null;
+      if (entry.action !== 'StartTransaction' && (this.transactions.get(entry.localId)?.startSeq ?? 0) > entry.seq) {
+        this.dropHead(entry, 'superseded', 'its StartTransaction was queued again after it');
+        continue;
+      }
       try {
         if (this.headBody?.seq !== entry.seq) this.headBody = { seq: entry.seq, body: this.bodyOf(entry) };
         return this.view(entry, this.payloadOf(entry, this.headBody.body));
@@ -307,9 +330,12 @@ export class TransactionQueue {
   /**
    * The head message `seq` was delivered. For a StartTransaction, pass the .conf as `result`: its
    * transactionId is recorded with the acknowledgement. Acknowledging again is a no-op; any other
-   * seq than the head's rejects. Resolves once durable (until then a power cut means one more delivery).
+   * seq than the head's rejects. Takes effect in memory at once (the next message is up, the
+   * transactionId known); the acknowledgement is written once `after` has settled (whoever must
+   * know of the delivery before the queue forgets the message: the session store), and this
+   * resolves once it is durable (until then a power cut means one more delivery).
    */
-  async markDelivered(seq: number, result?: unknown): Promise<void> {
+  async markDelivered(seq: number, result?: unknown, after?: PromiseLike<unknown>): Promise<void> {
     if (seq <= this.ackedThrough) return;
     const head = this.requireHead(seq);
     const records: JournalRecord[] = [];
@@ -319,6 +345,7 @@ export class TransactionQueue {
     }
     records.push({ ...this.change({ k: 'a', u: seq }), coalesceKey: 'ack' });
     this.checkDue();
+    if (after) await Promise.resolve(after).catch(() => undefined);
     await this.journal.append(records);
     this.journal.releaseThrough(seq);
   }
@@ -395,6 +422,18 @@ export class TransactionQueue {
     await this.journal.append([this.change({ k: 'b', l: localTransactionId, o: offsetMs })]);
   }
 
+  /** For each local transaction with messages queued, which kinds (from memory: no reads). */
+  queuedActions(): Map<string, Set<TransactionAction>> {
+    const actions = new Map<string, Set<TransactionAction>>();
+    for (let i = this.head; i < this.entries.length; i++) {
+      const entry = this.entries[i]!;
+      let set = actions.get(entry.localId);
+      if (!set) actions.set(entry.localId, (set = new Set()));
+      set.add(entry.action);
+    }
+    return actions;
+  }
+
   /** The backend's transactionId for a local transaction, if known (and the transaction not yet finished). */
   transactionIdFor(localTransactionId: string): number | undefined {
     return this.transactions.get(localTransactionId)?.transactionId;
@@ -465,7 +504,9 @@ export class TransactionQueue {
           writing: false,
         };
         this.entries.push(entry);
-        this.transaction(record.l).queued++;
+        const transaction = this.transaction(record.l);
+        transaction.queued++;
+        if (record.a === 'StartTransaction') transaction.startSeq = record.s;
         return entry;
       }
       case 'a':
@@ -518,7 +559,7 @@ export class TransactionQueue {
   private transaction(localId: string): Transaction {
     let transaction = this.transactions.get(localId);
     if (!transaction) {
-      transaction = { transactionId: undefined, queued: 0, stopped: false, timeBaseMs: undefined };
+      transaction = { transactionId: undefined, queued: 0, stopped: false, timeBaseMs: undefined, startSeq: 0 };
       this.transactions.set(localId, transaction);
     }
     return transaction;
@@ -606,10 +647,13 @@ export class TransactionQueue {
 
   /** A head record that no longer reads back: reported and acknowledged, so the queue moves on. */
   private dropUnreadable(entry: Entry, err: unknown): void {
-    const reason = err instanceof Error ? err.message : String(err);
-    const record = this.change({ k: 'a', u: entry.seq, d: `unreadable: ${reason}`.slice(0, MAX_REASON_CHARS) });
+    this.dropHead(entry, 'unreadable', err instanceof Error ? err.message : String(err));
+  }
+
+  private dropHead(entry: Entry, kind: 'unreadable' | 'superseded', reason: string): void {
+    const record = this.change({ k: 'a', u: entry.seq, d: `${kind}: ${reason}`.slice(0, MAX_REASON_CHARS) });
     this.report({
-      kind: 'unreadable',
+      kind,
       seq: entry.seq,
       action: entry.action,
       localTransactionId: entry.localId,

@@ -1,8 +1,17 @@
 // After a restart, the queue and the session store may each have seen a session end the other
-// has not: a power cut can fall between the two writes. Per connector, the queue remembers the
-// last transaction it saw and whether its StopTransaction was queued; the store has the
-// sessions. What is missing is queued now, oldest first across connectors, so the backend sees
-// every session start and stop exactly once (OCPP 1.6 §3.7, §4.10 reason PowerLoss).
+// has not: a power cut can fall between the two writes, and a damaged journal loses records.
+// What is missing is queued now, oldest first across connectors, so the backend sees every
+// session start and stop (OCPP 1.6 §3.7, §4.10 reason PowerLoss). No session the store holds
+// goes unbilled.
+//
+// Sessions the store knows were handed to the backend (`delivery`, set before the queue records
+// a delivery, see transaction-sender.ts) are checked one by one, every one short of stopSent:
+// one whose Start the backend does not have (queued) and the queue does not hold gets its Start
+// and Stop queued (a Stop of it still queued is then superseded in the queue: it would come
+// first); else one whose Stop the queue does not hold gets its Stop queued.
+// Sessions without `delivery` (kept by an older firmware, or while the charger had no backend)
+// and transactions the store never kept are reconciled per connector from the queue's memory
+// of its last transaction there: whether its StopTransaction was queued.
 
 import type { Clock } from '../../../hal/clock.js';
 import type { SessionRecord } from '../../records.js';
@@ -29,15 +38,27 @@ interface Step {
 export async function reconcileAfterRestart(options: ReconcileOptions): Promise<void> {
   const { charger, queue, recoveredSessionIds, log } = options;
   const sessions = charger.sessions();
+  const queued = queue.queuedActions();
+  // A damaged journal may have lost a transactionId the store kept: messages still queued need it.
+  for (const { sessionId, backendTransactionId } of sessions) {
+    if (backendTransactionId !== undefined && queued.has(sessionId) && queue.transactionIdFor(sessionId) === undefined) {
+      await queue.setTransactionId(sessionId, backendTransactionId);
+    }
+  }
   const perConnector: Step[][] = [];
   for (const connectorId of charger.connectorIds) {
     const steps: Step[] = [];
     perConnector.push(steps);
     const own = sessions.filter((s) => s.connectorId === connectorId);
+    for (const session of own) {
+      const step = unsentSession(session, queued.get(session.sessionId), options);
+      if (step) steps.push(step);
+    }
+
     const last = queue.lastTransaction(connectorId);
     const known = last ? own.find((s) => s.sessionId === last.localTransactionId) : undefined;
 
-    if (last && !last.stopQueued) {
+    if (last && !last.stopQueued && known?.delivery === undefined) {
       if (known?.stoppedAt) {
         steps.push({
           at: Date.parse(known.stoppedAt),
@@ -68,6 +89,7 @@ export async function reconcileAfterRestart(options: ReconcileOptions): Promise<
       ? own.slice(lastIndex + 1).filter((s) => s.stopReason === 'PowerLoss')
       : own.filter((s) => recoveredSessionIds.has(s.sessionId) && s.sessionId !== last?.localTransactionId);
     for (const session of hidden) {
+      if (session.delivery !== undefined) continue; // checked above
       steps.push({
         at: Date.parse(session.startedAt),
         queue: async () => {
@@ -79,13 +101,44 @@ export async function reconcileAfterRestart(options: ReconcileOptions): Promise<
     }
   }
 
-  // Oldest first across connectors; each connector's own order kept (a merge of its steps).
+  // Oldest first across connectors, and within each (a stable sort keeps equal times in order).
+  for (const steps of perConnector) steps.sort((a, b) => a.at - b.at);
   for (;;) {
     let next: Step[] | undefined;
     for (const steps of perConnector) if (steps.length > 0 && (!next || steps[0]!.at < next[0]!.at)) next = steps;
     if (!next) return;
     await next.shift()!.queue();
   }
+}
+
+/** What a stopped session the store knows was handed to the backend still needs, if anything. */
+function unsentSession(session: SessionRecord, inQueue: ReadonlySet<string> | undefined, options: ReconcileOptions): Step | null {
+  const { delivery, sessionId, connectorId } = session;
+  if (delivery === undefined || delivery === 'stopSent' || !session.stoppedAt) return null;
+  const needsStart = delivery === 'queued' && !inQueue?.has('StartTransaction');
+  if (!needsStart && inQueue?.has('StopTransaction')) return null;
+  if (!needsStart) {
+    return {
+      at: Date.parse(session.stoppedAt),
+      queue: async () => {
+        options.log('warn', 'queueing the StopTransaction the queue does not hold', { connectorId, sessionId });
+        // The queue may have lost the transactionId with its journal; the store kept it.
+        const { backendTransactionId } = session;
+        if (backendTransactionId !== undefined && options.queue.transactionIdFor(sessionId) === undefined) {
+          await options.queue.setTransactionId(sessionId, backendTransactionId);
+        }
+        return options.enqueueStop(session, null);
+      },
+    };
+  }
+  return {
+    at: Date.parse(session.startedAt),
+    queue: async () => {
+      options.log('warn', 'queueing StartTransaction and StopTransaction of a session the queue does not hold', { connectorId, sessionId });
+      await options.enqueueStart(session);
+      await options.enqueueStop(session, null);
+    },
+  };
 }
 
 /** A stand-in record for a transaction the store lost: stopped now, at the meter's register. */

@@ -34,8 +34,14 @@ export interface TransactionSenderOptions {
   readonly callTimeoutMs?: number;
   /** The clock offset now (OcppTime.offset): a transaction's time base, pinned at its first message. Default: messages go as stamped. */
   readonly timeOffsetMs?: () => number;
-  /** Told about each answer, after the queue has recorded the delivery. */
+  /** Told about each answer at once, once the queue has taken the delivery in memory (before it is durable). */
   readonly onDelivered: (message: QueuedMessage, result: unknown) => void;
+  /**
+   * Runs before the queue writes a delivery's acknowledgement (and after it writes a discard's),
+   * so that whoever keeps the sessions' delivery state has it first: a power cut between the two
+   * means one more delivery, never a session forgotten. A failure is logged and delivery goes on.
+   */
+  readonly settled?: (message: QueuedMessage, outcome: 'delivered' | 'discarded', result?: unknown) => Promise<void>;
   readonly log: (level: 'info' | 'warn' | 'error', message: string, fields?: Record<string, unknown>) => void;
 }
 
@@ -94,6 +100,7 @@ export class TransactionSender {
         }
         const outcome = await queue.markFailed(message.seq, (error as Error).message);
         // A discard is also reported by the queue (an error line in the log).
+        if (outcome.discarded) await this.settle(message, 'discarded');
         log('warn', `${message.action} #${message.seq} failed (attempt ${outcome.attempts}): ${(error as Error).message}`, {
           discarded: outcome.discarded,
           nextAttemptAt: outcome.nextAttemptAt,
@@ -101,13 +108,23 @@ export class TransactionSender {
         continue;
       }
       this.unanswered = null;
-      await queue.markDelivered(message.seq, result);
+      // Acted on at once, in the order the backend's answers and CALLs arrive; durable after the store has it.
+      const acknowledged = queue.markDelivered(message.seq, result, this.settle(message, 'delivered', result));
       this.delivered++;
       try {
         this.options.onDelivered(message, result);
       } catch (error) {
         log('error', `handling the answer to ${message.action} failed: ${(error as Error).message}`);
       }
+      await acknowledged;
+    }
+  }
+
+  private async settle(message: QueuedMessage, outcome: 'delivered' | 'discarded', result?: unknown): Promise<void> {
+    try {
+      await this.options.settled?.(message, outcome, result);
+    } catch (error) {
+      this.options.log('error', `recording that ${message.action} #${message.seq} was ${outcome} failed: ${(error as Error).message}`);
     }
   }
 

@@ -59,6 +59,7 @@ export class TransactionService {
       ...(options.callTimeoutMs !== undefined ? { callTimeoutMs: options.callTimeoutMs } : {}),
       timeOffsetMs: () => options.time.offset,
       onDelivered: (message, result) => this.onDelivered(message, result),
+      settled: (message, _outcome, result) => this.noteDelivery(message, result),
       log: options.log,
     });
   }
@@ -140,6 +141,12 @@ export class TransactionService {
   private enqueueStart(session: SessionRecord): Promise<void> {
     const request = startTransactionRequest(session, session.idTag ?? this.options.freeChargingIdTag, this.options.time);
     return this.enqueue({ action: START, connectorId: session.connectorId, localTransactionId: session.sessionId, payload: request });
+  }
+
+  /** A Start or Stop settled (delivered, or discarded by the rules): the session store records it, with the transactionId. */
+  private async noteDelivery(message: QueuedMessage, result: unknown): Promise<void> {
+    if (message.action === START) await this.options.charger.noteDelivery(message.localTransactionId, 'startSent', (result as Partial<StartTransactionConf> | undefined)?.transactionId);
+    else if (message.action === STOP) await this.options.charger.noteDelivery(message.localTransactionId, 'stopSent');
   }
 
   private enqueueStop(session: SessionRecord, stoppedByIdTag: string | null, data: readonly MeterValue[]): Promise<void> {

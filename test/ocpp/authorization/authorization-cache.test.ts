@@ -1,11 +1,12 @@
 import { strict as assert } from 'node:assert';
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 
+import { unsealJson } from '../../../app/persistence/durable-json-file.js';
 import { cacheFixture, HOUR_MS } from './helpers.js';
 
 describe('ocpp/authorization/authorization-cache', () => {
   const fx = cacheFixture();
-  const onDisk = async () => JSON.parse(await readFile(fx.file(), 'utf8'));
+  const onDisk = async () => JSON.parse(unsealJson(await readFile(fx.file(), 'utf8')));
 
   it('knows nothing at first, then the latest IdTagInfo per id (only its fields)', async () => {
     const cache = await fx.openCache();

@@ -3,12 +3,13 @@ import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
 import { CONFIGURATION_FILE } from '../../../app/ocpp/configuration/configuration-store.js';
+import { unsealJson } from '../../../app/persistence/durable-json-file.js';
 import { KEY_40, storeFixture } from './helpers.js';
 
 describe('ocpp/configuration/configuration-store persistence', () => {
   const fx = storeFixture();
   const file = () => join(fx.dir, CONFIGURATION_FILE);
-  const stored = async () => JSON.parse(await readFile(file(), 'utf8'));
+  const stored = async () => JSON.parse(unsealJson(await readFile(file(), 'utf8')));
 
   it('has an accepted change on disk by the time change resolves', async () => {
     const store = await fx.open();
@@ -75,8 +76,12 @@ describe('ocpp/configuration/configuration-store persistence', () => {
         ['invalid-value', 'LocalPreAuthorize'],
         ['invalid-value', 'MeterValueSampleInterval'],
         ['invalid-value', 'AuthorizationKey'],
+        ['corrupt', ''], // the file, kept whole before it is rewritten without them
       ],
     );
+    const kept = fx.problems.at(-1)!;
+    assert.ok('movedTo' in kept && kept.movedTo);
+    assert.equal(JSON.parse(await readFile(kept.movedTo, 'utf8')).values.Bogus, '1');
     assert.ok(!fx.problems.some((p) => p.message.includes('short'))); // a secret is never echoed
     // The file is cleaned up.
     assert.deepEqual(await stored(), { version: 1, values: { HeartbeatInterval: '600', LocalAuthorizeOffline: 'false' } });

@@ -122,21 +122,24 @@ describe('ocpp/queue/journal', () => {
     bytes[at + 2] ^= 0xff;
     await writeFile(path, bytes);
     const again = await openJournal(4096, (t) => (t.startsWith('rec') ? 0 : undefined));
-    assert.equal(again.seen.length, 1 + 119 + ((await readdir(dir)).length - 1)); // checkpoints + records
+    const segments = (await readdir(dir)).filter((n) => n.endsWith('.log'));
+    assert.equal(again.seen.length, 1 + 119 + (segments.length - 1)); // checkpoints + records
     assert.ok(!again.seen.some((s) => s.startsWith('rec5-')));
     assert.ok(again.seen.includes('rec6-' + 'x'.repeat(50)));
-    assert.deepEqual(problems.map((p) => p.kind), ['corrupt-record']);
+    assert.deepEqual(problems.map((p) => p.kind), ['corrupt-segment']);
+    assert.deepEqual(await readFile(problems[0]!.keptAt!), bytes, 'the damaged segment is kept whole');
     await again.journal.close();
   });
 
-  it('drops a newest segment cut off before its checkpoint was whole, and goes on in the one before', async () => {
+  it('a newest segment without a whole checkpoint is damage: kept aside, reported, and the journal goes on in the one before', async () => {
     const { journal } = await openJournal();
     await journal.append([{ body: body('kept') }]);
     await journal.close();
     await writeFile(join(dir, 'seg-0000000099.log'), Buffer.from([5, 0, 0]));
     const again = await openJournal();
     assert.deepEqual(again.seen, ['H', 'kept']);
-    assert.deepEqual(await readdir(dir), ['seg-0000000001.log']);
+    assert.deepEqual((await readdir(dir)).filter((n) => !n.includes('.corrupt-')), ['seg-0000000001.log']);
+    assert.deepEqual(problems.map((p) => p.kind), ['corrupt-segment']);
     await again.journal.append([{ body: body('next') }]);
     await again.journal.close();
     const third = await openJournal();

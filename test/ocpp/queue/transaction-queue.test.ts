@@ -424,7 +424,7 @@ describe('ocpp/queue/transaction-queue', () => {
     const again = await open({ segmentBytes: 4096 });
     const seqs = [...again.messages()].map((m) => m.seq);
     assert.deepEqual(seqs, Array.from({ length: 80 }, (_, i) => i + 1).filter((s) => s !== 3));
-    assert.deepEqual(problems.map((p) => p.kind), ['corrupt-record']);
+    assert.deepEqual(problems.map((p) => p.kind), ['corrupt-segment']);
     await again.close();
   });
 
