@@ -98,6 +98,7 @@ async function start(config: ChargerConfig, profile: BoardProfile, dataDir: stri
     log: (level, message, fields) => log[level]({ supervision: true, ...fields }, message),
   });
   watchdogsStarting.catch(() => {}); // awaited below; not unhandled meanwhile
+  for (const message of guard.takeDamageFound()) parts.securityEvents.record('StorageCorruption', message);
   const token = await resolveDiagnosticsToken(config.diagnostics.token, dataDir);
   if (token.replaced) {
     const message = `diagnostics token in ${token.file} was unusable (${token.replaced.reason}); kept as ${token.replaced.movedTo}; a new token was generated: read it from ${token.file}`;

@@ -101,6 +101,7 @@ export function bootLoopSettingsFromEnv(env: NodeJS.ProcessEnv): Pick<BootLoopGu
 
 export class BootLoopGuard {
   private stableTimer: TimerHandle | null = null;
+  private damageFound: string[] = [];
   private ended = false;
   private writing: Promise<void> = Promise.resolve();
 
@@ -125,7 +126,11 @@ export class BootLoopGuard {
     const stableAfterMs = Math.max(0, options.stableAfterMs ?? DEFAULT_STABLE_AFTER_MS);
     const loopStarts = Math.max(1, Math.floor(options.loopStarts ?? DEFAULT_LOOP_STARTS));
     const now = clock.now();
-    const report: PersistenceReporter = (problem) => log('error', `boot-loop guard: ${problem.message}`);
+    const damage: string[] = [];
+    const report: PersistenceReporter = (problem) => {
+      log('error', `boot-loop guard: ${problem.message}`);
+      if (problem.kind === 'corrupt') damage.push(problem.message);
+    };
 
     let db: Low<BootHistoryFile>;
     let entry: StartEntry;
@@ -174,8 +179,19 @@ export class BootLoopGuard {
     }
 
     const guard = new BootLoopGuard(options, clock, db, entry, { bootLoop, recentStarts }, connectDelayMs, movedAside, now);
+    guard.damageFound = damage;
     if (!entry.stable) guard.stableTimer = clock.setTimeout(() => guard.markStable(), stableAfterMs);
     return guard;
+  }
+
+  /**
+   * Damaged-file reports of its own history file, once: the guard runs before the security event
+   * log exists, so the start records them there when it has one.
+   */
+  takeDamageFound(): string[] {
+    const found = this.damageFound;
+    this.damageFound = [];
+    return found;
   }
 
   /** This start has run long enough to count as stable. */

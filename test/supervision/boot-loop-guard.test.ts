@@ -166,6 +166,11 @@ describe('supervision/boot-loop-guard', () => {
     assert.ok(errors().some((l) => /boot-history\.json is corrupt/.test(l.message)), JSON.stringify(errors()));
     assert.ok((await readdir(dir)).some((f) => f.startsWith(`${BOOT_HISTORY_FILE}.corrupt-`)));
     assert.equal((await history()).starts.length, 1);
+    // Handed once to the start, which records it as a security event (the log opens after the guard).
+    const damage = guard.takeDamageFound();
+    assert.equal(damage.length, 1);
+    assert.match(damage[0]!, /boot-history\.json is corrupt/);
+    assert.deepEqual(guard.takeDamageFound(), []);
   });
 
   it('starts without protection, saying so, when its file cannot be written', async () => {
