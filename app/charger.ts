@@ -3,7 +3,6 @@
 // and the display presenter. It offers the ChargerApi to local interfaces and the ChargerPort to
 // the OCPP client; nothing outside reaches into its parts.
 
-import type { SimulationControl } from '../hal/sim/simulation-control.js';
 import type { FaultName } from '../state-machines/faults.js';
 import { POWER_OFF_UNDER_LOAD_MS } from '../state-machines/charging-point.js';
 import { Tag } from '../state-machines/charging-point-view.js';
@@ -22,7 +21,6 @@ export type { ChargerOptions };
 const SESSION_END_MARGIN_MS = 2000;
 
 export class Charger implements ChargerApi, ChargerPort {
-  readonly simulation: SimulationControl | null;
   private readonly parts: StationParts;
   private readonly listeners = new Set<(event: ChargerEvent) => void>();
   private readonly startedAt: number;
@@ -30,7 +28,6 @@ export class Charger implements ChargerApi, ChargerPort {
 
   constructor(private readonly options: ChargerOptions) {
     this.startedAt = options.clock.now();
-    this.simulation = options.simulation;
     this.parts = assembleStation(options, {
       emit: (event) => this.emit(event),
       stopSession: (id, reason, idTag) => this.stopSession(id, reason, idTag),

@@ -60,7 +60,6 @@ export async function composeCharger(options: ComposeOptions): Promise<ChargerPa
   const charger = new Charger({
     config,
     hardware: board.hardware,
-    simulation: board.simulation,
     clock,
     sessions,
     faultLog,

@@ -86,7 +86,6 @@ async function start(config: ChargerConfig, profile: BoardProfile, dataDir: stri
     faultLog: () => charger.faultLog(),
     sessions: () => charger.sessions(),
     resetFaults: (connectorId) => charger.resetFaults(connectorId),
-    simulation: charger.simulation,
   };
   // The watchdogs' worker thread starts while the diagnostics server loads.
   const watchdogsStarting = startWatchdogs({
@@ -102,6 +101,7 @@ async function start(config: ChargerConfig, profile: BoardProfile, dataDir: stri
   const { startDiagnosticsServer } = await import('./diagnostics/server.js');
   const server = await startDiagnosticsServer({
     api,
+    simulation: board.simulation,
     host: config.diagnostics.host,
     port: config.diagnostics.port,
     token: token.token,

@@ -16,7 +16,6 @@ import { SessionBook } from './sessions/session-book.js';
 import { DisplayPresenter } from './display/display-presenter.js';
 import type { Clock } from '../hal/clock.js';
 import type { BoardHardware } from '../hal/interfaces.js';
-import type { SimulationControl } from '../hal/sim/simulation-control.js';
 import type { ChargerConfig } from '../config/charger-config.js';
 import type { Authorizer } from './auth/authorizer.js';
 import type { FaultLogStore } from './persistence/fault-log-store.js';
@@ -26,7 +25,6 @@ import type { SessionStore } from './persistence/session-store.js';
 export interface ChargerOptions {
   readonly config: ChargerConfig;
   readonly hardware: BoardHardware;
-  readonly simulation: SimulationControl | null;
   readonly clock: Clock;
   readonly sessions: SessionStore;
   readonly faultLog: FaultLogStore;
