@@ -18,14 +18,14 @@ import { NO_REPLY } from './connection/rpc-client.js';
 import type { TlsMaterial } from './connection/security-options.js';
 import { MeterSampler } from './metering/meter-sampler.js';
 import { OcppTime } from './ocpp-time.js';
-import { bootNotificationRequest } from './operations/boot-notification.js';
+import { bootNotificationRequest } from './messages/boot-notification.js';
 import { INCOMING_OPERATIONS } from './operations/registry.js';
 import { TransactionQueue } from './queue/transaction-queue.js';
 import type { OcppServices, ResetType } from './services.js';
 import { TxProfiles } from './smart-charging/tx-profiles.js';
 import { StatusNotifier } from './status/status-notifier.js';
 import { TransactionService } from './transactions/transaction-service.js';
-import { ACTION as STATUS_NOTIFICATION } from './operations/status-notification.js';
+import { ACTION as STATUS_NOTIFICATION } from './messages/status-notification.js';
 
 export const QUEUE_DIR = 'ocpp-queue';
 /** Keys whose change the charger's session rules follow. */

@@ -12,9 +12,9 @@ import type { MeterSampler, MeterValuesMessage } from '../metering/meter-sampler
 import type { IdTagInfo, MeterValue } from '../ocpp-types.js';
 import type { OcppTime } from '../ocpp-time.js';
 import type { QueuedMessage, TransactionMessage, TransactionQueue } from '../queue/transaction-queue.js';
-import { ACTION as START, startTransactionRequest, type StartTransactionConf, type StartTransactionRequest } from '../operations/start-transaction.js';
-import { ACTION as STOP, stopTransactionRequest, type StopTransactionConf, type StopTransactionRequest } from '../operations/stop-transaction.js';
-import { ACTION as METER_VALUES, meterValuesRequest } from '../operations/meter-values.js';
+import { ACTION as START, startTransactionRequest, type StartTransactionConf, type StartTransactionRequest } from '../messages/start-transaction.js';
+import { ACTION as STOP, stopTransactionRequest, type StopTransactionConf, type StopTransactionRequest } from '../messages/stop-transaction.js';
+import { ACTION as METER_VALUES, meterValuesRequest } from '../messages/meter-values.js';
 import { TransactionSender } from './transaction-sender.js';
 import { reconcileAfterRestart } from './reconcile.js';
 
