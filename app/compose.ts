@@ -55,7 +55,7 @@ export async function composeCharger(options: ComposeOptions): Promise<ChargerPa
     import('./persistence/fault-log-store.js'),
   ]);
   const report = options.reportPersistence;
-  const [sessions, faultLog] = await Promise.all([SessionStore.open(dataDir, { report }), FaultLogStore.open(dataDir, { report })]);
+  const [sessions, faultLog] = await Promise.all([SessionStore.open(dataDir, { report, clock }), FaultLogStore.open(dataDir, { report })]);
 
   const charger = new Charger({
     config,

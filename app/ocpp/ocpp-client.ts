@@ -103,6 +103,7 @@ export class OcppClient {
       configuration,
       tls,
       callTimeoutMs: config.ocpp.callTimeoutS * 1000,
+      clock,
       log,
     });
     const link = new BackendLink(connection);
@@ -187,11 +188,13 @@ export class OcppClient {
       registration: () => boot.registration,
       reset: (type) => void this.reset(type),
       afterAnswer: (task) => {
-        setTimeout(() => {
+        // The next turn of the event loop, after the answer's send (a promise continuation): an
+        // order, not a delay, so not the Clock's (a virtual clock standing still must not hold it).
+        setImmediate(() => {
           Promise.resolve()
             .then(task)
             .catch((error: Error) => log('error', `after-answer task failed: ${error.message}`));
-        }, 0);
+        });
       },
       log,
     };
