@@ -26,6 +26,7 @@ import { TxProfiles } from './smart-charging/tx-profiles.js';
 import { StatusNotifier } from './status/status-notifier.js';
 import { TransactionService } from './transactions/transaction-service.js';
 import { ACTION as STATUS_NOTIFICATION } from './messages/status-notification.js';
+import { waitUntil } from '../wait-until.js';
 
 export const QUEUE_DIR = 'ocpp-queue';
 /** Keys whose change the charger's session rules follow. */
@@ -288,10 +289,13 @@ export class OcppClient {
     const deadline = clock.now() + RESET_DRAIN_MS;
     await charger.endSessions(type === 'Soft' ? 'SoftReset' : 'HardReset');
     await transactions.idle();
-    // Then, while we can, let the StopTransactions reach the backend.
-    while (clock.now() < deadline && this.link.online && !transactions.drained) {
-      await new Promise<void>((resolve) => clock.setTimeout(resolve, 100));
-    }
+    // Then, while we can, let the StopTransactions reach the backend: until the queue is empty or
+    // the link is down (re-checked as messages leave the queue and when the link goes offline).
+    const done = () => !this.link.online || transactions.drained;
+    await waitUntil(clock, done, (changed) => {
+      const stops = [transactions.onQueueShrink(changed), this.link.onOffline(changed)];
+      return () => stops.forEach((stop) => stop());
+    }, deadline - clock.now());
     log('warn', `${type} reset: restarting`, { queued: this.queue.size });
     this.options.restart(type);
   }

@@ -117,6 +117,11 @@ export class TransactionService {
     return this.options.queue.size === 0;
   }
 
+  /** Calls the listener whenever messages leave the queue (so `drained` may have become true); returns what stops it. */
+  onQueueShrink(listener: () => void): () => void {
+    return this.options.queue.onShrink(listener);
+  }
+
   private onChargerEvent(event: ChargerEvent): void {
     switch (event.type) {
       case 'sessionStarted':
