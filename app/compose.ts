@@ -81,12 +81,11 @@ export async function composeCharger(options: ComposeOptions): Promise<ChargerPa
     import('./persistence/session-store.js'),
     import('./persistence/fault-log-store.js'),
   ]);
-  const [sessions, faultLog] = await Promise.all([SessionStore.open(dataDir, { report, forBackend: ocpp !== null }), FaultLogStore.open(dataDir, { report })]);
+  const [sessions, faultLog] = await Promise.all([SessionStore.open(dataDir, { report, clock, forBackend: ocpp !== null }), FaultLogStore.open(dataDir, { report })]);
 
   const charger = new Charger({
     config,
     hardware: board.hardware,
-    simulation: board.simulation,
     clock,
     sessions,
     faultLog,

@@ -84,7 +84,6 @@ async function start(config: ChargerConfig, profile: BoardProfile, dataDir: stri
     faultLog: () => charger.faultLog(),
     sessions: () => charger.sessions(),
     resetFaults: (connectorId) => charger.resetFaults(connectorId),
-    simulation: charger.simulation,
   };
   // Loaded after the OCPP client has started connecting (as the diagnostics server below): its
   // BootNotification waits for nothing it does not need. The watchdogs' worker thread starts while
@@ -109,6 +108,7 @@ async function start(config: ChargerConfig, profile: BoardProfile, dataDir: stri
   const { startDiagnosticsServer } = await import('./diagnostics/server.js');
   const server = await startDiagnosticsServer({
     api,
+    simulation: board.simulation,
     host: config.diagnostics.host,
     port: config.diagnostics.port,
     token: token.token,

@@ -2,6 +2,8 @@
 // These are the types at the boundary of persistence and of the diagnostics API.
 
 import type { FaultName, OcppErrorCode } from '../state-machines/faults.js';
+import type { LimitSource } from '../state-machines/current-limit.js';
+import type { SessionStopReason } from '../state-machines/stop-reasons.js';
 import type {
   CableRatingA,
   LedBlink,
@@ -11,23 +13,9 @@ import type {
   SwitchPosition,
 } from '../hal/interfaces.js';
 
-/** Why a session ended: OCPP 1.6 §7.39 Reason, plus Fault (an interlock; OCPP reports it as Other). */
-export const SESSION_STOP_REASONS = [
-  'EVDisconnected', // the EV was unplugged
-  'Local', // the driver presented the card again
-  'Remote', // RemoteStopTransaction
-  'DeAuthorized', // the backend refused the idTag after the start (StopTransactionOnInvalidId)
-  'UnlockCommand', // UnlockConnector
-  'EmergencyStop',
-  'Fault', // an interlock ended it
-  'PowerLoss', // found open after a restart
-  'Reboot', // the firmware restarted on purpose (not by a Reset command)
-  'HardReset',
-  'SoftReset',
-  'Other',
-] as const;
-
-export type SessionStopReason = (typeof SESSION_STOP_REASONS)[number];
+// Words of the domain the machines use too: declared in state-machines/ (which imports nothing from app/).
+export { SESSION_STOP_REASONS, type SessionStopReason } from '../state-machines/stop-reasons.js';
+export type { LimitSource } from '../state-machines/current-limit.js';
 
 export interface SessionRecord {
   readonly sessionId: string;
@@ -70,14 +58,6 @@ export interface FaultLogEntry {
   /** The readings that set it off, e.g. { temperatureC: 72 } or { currentA: 40, offeredA: 32 }. */
   readonly values: Readonly<Record<string, number | string | boolean | null>>;
 }
-
-export type LimitSource =
-  | 'connector'
-  | 'cable'
-  | 'site'
-  | 'temperature'
-  | 'ev' // not a limit we set, shown for completeness
-  | 'external'; // a later claim (OCPP smart charging, technician)
 
 export interface ActiveFault {
   readonly fault: FaultName;

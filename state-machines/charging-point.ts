@@ -12,7 +12,7 @@ import type { PilotState } from './pilot-state.js';
 import { evRequestsEnergy, vehicleConnected } from './pilot-state.js';
 import { MIN_PWM_CURRENT_A } from './pwm.js';
 import { MIN_CONTACTOR_OFF_TIME_MS, closeBlockers, type CloseConditions } from './close-preconditions.js';
-import type { SessionStopReason } from '../app/records.js';
+import type { SessionStopReason } from './stop-reasons.js';
 import { Tag, type PointStateMeta, type PointTag, type StopIntent } from './charging-point-view.js';
 
 export interface ChargingPointInput {

@@ -2,7 +2,14 @@
 // limit that applies, and which limit that is (OpenEVSE's "claims", without the priorities:
 // for a current ceiling the lowest claim always wins).
 
-import type { LimitSource } from '../app/records.js';
+/** Who or what set a limit. */
+export type LimitSource =
+  | 'connector'
+  | 'cable'
+  | 'site'
+  | 'temperature'
+  | 'ev' // not a limit we set, shown for completeness
+  | 'external'; // a later claim (OCPP smart charging, technician)
 
 export type CurrentLimits = Readonly<Partial<Record<LimitSource, number>>>;
 

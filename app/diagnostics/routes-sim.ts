@@ -9,7 +9,6 @@ import type {
   SimFaultParams,
   SimulationControl,
 } from '../../hal/sim/simulation-control.js';
-import type { ChargerApi } from '../charger-api.js';
 import { ApiError } from './errors.js';
 import { parseConnectorId, unknownConnector } from './params.js';
 import {
@@ -37,17 +36,18 @@ interface FaultBody {
   params?: SimFaultParams;
 }
 
-export function registerSimRoutes(app: FastifyInstance, api: ChargerApi): void {
+/** @param simulation the simulated board's controls; null on a real board (every route answers 409). */
+export function registerSimRoutes(app: FastifyInstance, simulation: SimulationControl | null): void {
   void app.register(async (scope) => {
     // Before the body is read (after the token check), so a real board says 409 whatever
     // the body: malformed, too large or of another type.
     scope.addHook('onRequest', async () => {
-      if (api.simulation === null) throw new ApiError(409, 'not-simulated', NOT_SIMULATED);
+      if (simulation === null) throw new ApiError(409, 'not-simulated', NOT_SIMULATED);
     });
 
     const sim = (): SimulationControl => {
-      if (api.simulation === null) throw new ApiError(409, 'not-simulated', NOT_SIMULATED);
-      return api.simulation;
+      if (simulation === null) throw new ApiError(409, 'not-simulated', NOT_SIMULATED);
+      return simulation;
     };
 
     /** The connector named in the path, checked against the simulated hardware. */

@@ -3,6 +3,7 @@
 
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
+import type { SimulationControl } from '../../hal/sim/simulation-control.js';
 import type { ChargerApi } from '../charger-api.js';
 import { installBearerAuth } from './auth.js';
 import { BODY_LIMIT_BYTES, formatSchemaErrors, installErrorHandling } from './errors.js';
@@ -12,6 +13,8 @@ import { registerStatusRoutes } from './routes-status.js';
 
 export interface DiagnosticsServerOptions {
   readonly api: ChargerApi;
+  /** Control of the virtual hardware, straight from the board; null on a real board. */
+  readonly simulation: SimulationControl | null;
   readonly host: string;
   /** 0 picks a free port. */
   readonly port: number;
@@ -54,7 +57,7 @@ export function buildDiagnosticsApp(options: Omit<DiagnosticsServerOptions, 'hos
   installErrorHandling(app);
   installBearerAuth(app, options.token);
   registerStatusRoutes(app, options.api);
-  registerSimRoutes(app, options.api);
+  registerSimRoutes(app, options.simulation);
   return app;
 }
 

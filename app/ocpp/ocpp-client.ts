@@ -18,14 +18,15 @@ import { NO_REPLY } from './connection/rpc-client.js';
 import type { TlsMaterial } from './connection/security-options.js';
 import { MeterSampler } from './metering/meter-sampler.js';
 import { OcppTime } from './ocpp-time.js';
-import { bootNotificationRequest } from './operations/boot-notification.js';
+import { bootNotificationRequest } from './messages/boot-notification.js';
 import { INCOMING_OPERATIONS } from './operations/registry.js';
 import { TransactionQueue } from './queue/transaction-queue.js';
 import type { OcppServices, ResetType } from './services.js';
 import { TxProfiles } from './smart-charging/tx-profiles.js';
 import { StatusNotifier } from './status/status-notifier.js';
 import { TransactionService } from './transactions/transaction-service.js';
-import { ACTION as STATUS_NOTIFICATION } from './operations/status-notification.js';
+import { ACTION as STATUS_NOTIFICATION } from './messages/status-notification.js';
+import { waitUntil } from '../wait-until.js';
 
 export const QUEUE_DIR = 'ocpp-queue';
 /** Keys whose change the charger's session rules follow. */
@@ -116,6 +117,7 @@ export class OcppClient {
       configuration,
       tls,
       callTimeoutMs: config.ocpp.callTimeoutS * 1000,
+      clock,
       log,
     });
     const link = new BackendLink(connection);
@@ -199,11 +201,13 @@ export class OcppClient {
       registration: () => boot.registration,
       reset: (type) => void this.reset(type),
       afterAnswer: (task) => {
-        setTimeout(() => {
+        // The next turn of the event loop, after the answer's send (a promise continuation): an
+        // order, not a delay, so not the Clock's (a virtual clock standing still must not hold it).
+        setImmediate(() => {
           Promise.resolve()
             .then(task)
             .catch((error: Error) => log('error', `after-answer task failed: ${error.message}`));
-        }, 0);
+        });
       },
       log,
     };
@@ -297,10 +301,13 @@ export class OcppClient {
     const deadline = clock.now() + RESET_DRAIN_MS;
     await charger.endSessions(type === 'Soft' ? 'SoftReset' : 'HardReset');
     await transactions.idle();
-    // Then, while we can, let the StopTransactions reach the backend.
-    while (clock.now() < deadline && this.link.online && !transactions.drained) {
-      await new Promise<void>((resolve) => clock.setTimeout(resolve, 100));
-    }
+    // Then, while we can, let the StopTransactions reach the backend: until the queue is empty or
+    // the link is down (re-checked as messages leave the queue and when the link goes offline).
+    const done = () => !this.link.online || transactions.drained;
+    await waitUntil(clock, done, (changed) => {
+      const stops = [transactions.onQueueShrink(changed), this.link.onOffline(changed)];
+      return () => stops.forEach((stop) => stop());
+    }, deadline - clock.now());
     log('warn', `${type} reset: restarting`, { queued: this.queue.size });
     this.options.restart(type);
   }

@@ -9,6 +9,7 @@ import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import type { Low } from 'lowdb';
 
+import { systemClock, type Clock, type TimerHandle } from '../../hal/clock.js';
 import type { FaultName } from '../../state-machines/faults.js';
 import { SESSION_DELIVERIES, SESSION_STOP_REASONS, type SessionDelivery, type SessionRecord, type SessionStopReason } from '../records.js';
 import { consoleReporter, openDurableDb, versionedListValidator, type PersistenceReporter } from './durable-json-file.js';
@@ -29,6 +30,8 @@ export interface SessionStoreOptions {
    * the session itself, so no session the store holds is ever unknown to the reconciliation. Default false.
    */
   readonly forBackend?: boolean;
+  /** Times the deferred meter-update writes. Default: the system clock. */
+  readonly clock?: Clock;
 }
 
 export interface SessionStart {
@@ -93,13 +96,15 @@ export class SessionStore {
   private readonly maxSessions: number;
   private readonly updateIntervalMs: number;
   private readonly forBackend: boolean;
-  private updateTimer: NodeJS.Timeout | null = null;
+  private readonly clock: Clock;
+  private updateTimer: TimerHandle | null = null;
   private lastPersistAt = 0;
 
   private constructor(
     private readonly db: Low<SessionsFile>,
     options: SessionStoreOptions,
   ) {
+    this.clock = options.clock ?? systemClock;
     this.maxSessions = Math.max(1, options.maxSessions ?? DEFAULT_MAX_SESSIONS);
     this.updateIntervalMs = Math.max(0, options.updatePersistIntervalMs ?? DEFAULT_UPDATE_PERSIST_INTERVAL_MS);
     this.forBackend = options.forBackend ?? false;
@@ -237,7 +242,7 @@ export class SessionStore {
   /** Writes what is pending now and waits until it is on disk. Rejects if that write failed. */
   async flush(): Promise<void> {
     this.clearTimer();
-    this.lastPersistAt = Date.now();
+    this.lastPersistAt = this.clock.now();
     await this.db.write();
   }
 
@@ -276,14 +281,14 @@ export class SessionStore {
   }
 
   private clearTimer(): void {
-    if (this.updateTimer) clearTimeout(this.updateTimer);
+    if (this.updateTimer !== null) this.clock.clearTimeout(this.updateTimer);
     this.updateTimer = null;
   }
 
   /** Writes now, in the background. */
   private persist(): void {
     this.clearTimer();
-    this.lastPersistAt = Date.now();
+    this.lastPersistAt = this.clock.now();
     this.db.write().catch(() => {
       // Already reported by the adapter; the next write carries the data again.
     });
@@ -291,16 +296,18 @@ export class SessionStore {
 
   /** Writes now if the last write is old enough, else once the interval is up. */
   private persistSoon(): void {
-    if (this.updateTimer) return; // the scheduled write will carry this change
-    const wait = this.lastPersistAt + this.updateIntervalMs - Date.now();
+    if (this.updateTimer !== null) return; // the scheduled write will carry this change
+    const wait = this.lastPersistAt + this.updateIntervalMs - this.clock.now();
     if (wait <= 0) {
       this.persist();
       return;
     }
-    this.updateTimer = setTimeout(() => {
+    const timer = this.clock.setTimeout(() => {
       this.updateTimer = null;
       this.persist();
     }, wait);
-    this.updateTimer.unref();
+    // A pending meter update does not keep the process alive (a stop flushes it).
+    if (typeof timer === 'object' && 'unref' in timer) timer.unref();
+    this.updateTimer = timer;
   }
 }

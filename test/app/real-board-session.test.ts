@@ -70,7 +70,7 @@ for (const { board, build } of BOARDS) describe(`full session on ${board} (real 
     dataDir = await mkdtemp(join(tmpdir(), 'charger-direct-'));
     const quiet = () => {};
     const [sessions, faultLog] = await Promise.all([SessionStore.open(dataDir, { report: quiet }), FaultLogStore.open(dataDir, { report: quiet })]);
-    charger = new Charger({ config, hardware, simulation: null, clock: systemClock, sessions, faultLog });
+    charger = new Charger({ config, hardware, clock: systemClock, sessions, faultLog });
     await charger.start();
   });
 

@@ -26,7 +26,7 @@ describe('full session through the diagnostics API', function () {
 
   beforeEach(async () => {
     f = await startCharger();
-    server = await startDiagnosticsServer({ api: f.charger, host: '127.0.0.1', port: 0, token: TOKEN });
+    server = await startDiagnosticsServer({ api: f.charger, simulation: f.sim, host: '127.0.0.1', port: 0, token: TOKEN });
   });
   afterEach(async () => {
     await server.close();

@@ -41,7 +41,7 @@ describe('charger-cli', function () {
   beforeEach(async () => {
     sim = new FakeSimulation();
     charger = new FakeCharger(sim);
-    server = await startDiagnosticsServer({ api: charger, host: '127.0.0.1', port: 0, token: TOKEN });
+    server = await startDiagnosticsServer({ api: charger, simulation: charger.simulation, host: '127.0.0.1', port: 0, token: TOKEN });
   });
   afterEach(async () => {
     await server.close();
@@ -151,7 +151,7 @@ describe('charger-cli', function () {
 
   it('exits 1 when the board is not simulated', async () => {
     await server.close();
-    server = await startDiagnosticsServer({ api: new FakeCharger(null), host: '127.0.0.1', port: 0, token: TOKEN });
+    server = await startDiagnosticsServer({ api: new FakeCharger(null), simulation: null, host: '127.0.0.1', port: 0, token: TOKEN });
     const run = await cli('sim', 'show');
     assert.equal(run.code, 1);
     assert.match(run.stderr, /real hardware/);
@@ -180,7 +180,7 @@ describe('charger-cli', function () {
     const run = await runCli(['--url', url, '--token', TOKEN, 'status']);
     assert.equal(run.code, 1);
     assert.equal(run.stderr.trim(), `charger-cli: cannot reach the charger at ${url}: ECONNREFUSED`);
-    server = await startDiagnosticsServer({ api: charger, host: '127.0.0.1', port: 0, token: TOKEN });
+    server = await startDiagnosticsServer({ api: charger, simulation: charger.simulation, host: '127.0.0.1', port: 0, token: TOKEN });
   });
 
   it('help prints the usage and exits 0', async () => {

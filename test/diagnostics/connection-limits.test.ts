@@ -95,7 +95,8 @@ describe('diagnostics server: connection limits', () => {
       },
     });
     server = await startDiagnosticsServer({
-      api: new FakeCharger(new FakeSimulation()),
+      api: new FakeCharger(),
+      simulation: new FakeSimulation(),
       host: '127.0.0.1',
       port: 0,
       token: TOKEN,

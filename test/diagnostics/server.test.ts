@@ -47,7 +47,7 @@ describe('diagnostics server', () => {
   beforeEach(async () => {
     sim = new FakeSimulation();
     charger = new FakeCharger(sim);
-    server = await startDiagnosticsServer({ api: charger, host: '127.0.0.1', port: 0, token: TOKEN });
+    server = await startDiagnosticsServer({ api: charger, simulation: charger.simulation, host: '127.0.0.1', port: 0, token: TOKEN });
   });
   afterEach(async () => {
     await server.close();
@@ -59,7 +59,7 @@ describe('diagnostics server', () => {
   });
 
   it('refuses to start without a token', async () => {
-    await assert.rejects(startDiagnosticsServer({ api: charger, host: '127.0.0.1', port: 0, token: ' ' }), /token/);
+    await assert.rejects(startDiagnosticsServer({ api: charger, simulation: charger.simulation, host: '127.0.0.1', port: 0, token: ' ' }), /token/);
   });
 
   describe('authentication', () => {
@@ -275,7 +275,7 @@ describe('diagnostics server', () => {
     it('answers 409 on a real board, whatever the body', async () => {
       await server.close();
       charger = new FakeCharger(null);
-      server = await startDiagnosticsServer({ api: charger, host: '127.0.0.1', port: 0, token: TOKEN });
+      server = await startDiagnosticsServer({ api: charger, simulation: charger.simulation, host: '127.0.0.1', port: 0, token: TOKEN });
       const requests: [string, string, unknown?][] = [
         ['GET', '/api/v1/sim'],
         ['POST', '/api/v1/sim/connectors/1/plug', { cableRatingA: 32 }],

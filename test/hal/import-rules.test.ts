@@ -3,38 +3,9 @@
 // firmware never imports the far-side simulators (hal/far-side/), which are for tests and benches.
 
 import { strict as assert } from 'node:assert';
-import { readdirSync, readFileSync } from 'node:fs';
-import { join, relative } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { HARDWARE_PACKAGES } from '../../hal/hardware-packages.js';
-
-/** The repository root, from dist/test/hal/. */
-const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
-
-interface Import {
-  readonly file: string;
-  readonly from: string;
-  readonly typeOnly: boolean;
-}
-
-function sources(dir: string): string[] {
-  return readdirSync(join(ROOT, dir), { withFileTypes: true, recursive: true })
-    .filter((entry) => entry.isFile() && entry.name.endsWith('.ts'))
-    .map((entry) => relative(ROOT, join(entry.parentPath, entry.name)));
-}
-
-/** Static imports and re-exports, dynamic imports with a literal name (not `typeof import(...)`). */
-function importsOf(file: string): Import[] {
-  const text = readFileSync(join(ROOT, file), 'utf8');
-  const found: Import[] = [];
-  for (const m of text.matchAll(/^\s*(?:import|export)\s+(type\s+)?[^'";]*?\sfrom\s+['"]([^'"]+)['"]/gms)) {
-    found.push({ file, from: m[2]!, typeOnly: Boolean(m[1]) });
-  }
-  for (const m of text.matchAll(/(typeof\s+)?\bimport\(\s*['"]([^'"]+)['"]\s*\)/g)) {
-    found.push({ file, from: m[2]!, typeOnly: Boolean(m[1]) });
-  }
-  return found;
-}
+import { importsOf, sources } from '../support/import-scan.js';
 
 const isHardwarePackage = (from: string): boolean =>
   (HARDWARE_PACKAGES as readonly string[]).includes(from) || from.startsWith('@serialport/');

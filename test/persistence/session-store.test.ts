@@ -6,6 +6,7 @@ import { join } from 'node:path';
 
 import type { PersistenceProblem } from '../../app/persistence/durable-json-file.js';
 import { SessionStore } from '../../app/persistence/session-store.js';
+import { VirtualClock } from '../../hal/clock.js';
 
 const T0 = '2024-05-06T10:00:00.000Z';
 const T1 = '2024-05-06T11:00:00.000Z';
@@ -180,6 +181,19 @@ describe('persistence/session-store', () => {
       readFile(join(root, 'quick', 'sessions.json'), 'utf8').then((t) => JSON.parse(t).sessions[0].energyWh, () => null);
     for (let waited = 0; (await quickEnergy()) !== 9 && waited < 5000; waited += 20) await sleep(20);
     assert.equal(await quickEnergy(), 9);
+  });
+
+  it('the deferred meter-update write is timed on the injected clock', async () => {
+    const clock = new VirtualClock();
+    const store = await SessionStore.open(dir, { report, updatePersistIntervalMs: 10_000, clock });
+    const s = store.start({ connectorId: 1, idTag: null, startedAt: T0, meterStartWh: 0 });
+    await store.flush();
+    store.update(s.sessionId, { meterWh: 100, powerW: 1 });
+    await clock.advance(9_000);
+    assert.equal((await onDisk()).sessions[0].energyWh, 0, 'not before the interval');
+    await clock.advance(1_000);
+    for (let tries = 0; (await onDisk()).sessions[0].energyWh !== 100 && tries < 100; tries++) await sleep(10);
+    assert.equal((await onDisk()).sessions[0].energyWh, 100, 'written once the interval is up on the clock');
   });
 
   it('a corrupt file is moved aside and reported; the store starts empty and works', async () => {

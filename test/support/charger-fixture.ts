@@ -66,7 +66,6 @@ export async function startCharger(overrides: ConfigOverrides = {}, options: Fix
   const charger = new Charger({
     config,
     hardware: board.hardware,
-    simulation: board.simulation,
     clock,
     sessions,
     faultLog,

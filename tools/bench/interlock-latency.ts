@@ -52,9 +52,9 @@ async function main(): Promise<void> {
     FaultLogStore.open(dataDir, { report: quiet }),
   ]);
   const board = createSimBoard({ clock: systemClock, connectors: config.connectors });
-  const charger = new Charger({ config, hardware: board.hardware, simulation: board.simulation, clock: systemClock, sessions, faultLog });
+  const charger = new Charger({ config, hardware: board.hardware, clock: systemClock, sessions, faultLog });
   await charger.start();
-  const server = await startDiagnosticsServer({ api: charger, host: '127.0.0.1', port: 0, token: TOKEN });
+  const server = await startDiagnosticsServer({ api: charger, simulation: board.simulation, host: '127.0.0.1', port: 0, token: TOKEN });
   const poller = fork(fileURLToPath(new URL('./api-poller.js', import.meta.url)), [server.url, TOKEN, '10'], { stdio: 'ignore' });
   const interrupts = startInterrupts();
 

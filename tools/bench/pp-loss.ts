@@ -31,7 +31,7 @@ async function main(): Promise<void> {
   const quiet = () => {};
   const [sessions, faultLog] = await Promise.all([SessionStore.open(dataDir, { report: quiet }), FaultLogStore.open(dataDir, { report: quiet })]);
   const board = createSimBoard({ clock: systemClock, connectors: config.connectors });
-  const charger = new Charger({ config, hardware: board.hardware, simulation: board.simulation, clock: systemClock, sessions, faultLog });
+  const charger = new Charger({ config, hardware: board.hardware, clock: systemClock, sessions, faultLog });
   await charger.start();
   const interrupts = startInterrupts();
 

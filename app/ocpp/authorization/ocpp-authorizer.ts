@@ -12,7 +12,7 @@
 // mayStop: the same idTag may always stop, without an Authorize.req (§3.4, §4.1); another one when
 // both share a parentIdTag (§3.10).
 
-import { ACTION as AUTHORIZE, type AuthorizeConf, type AuthorizeRequest } from '../operations/authorize.js';
+import { ACTION as AUTHORIZE, type AuthorizeConf, type AuthorizeRequest } from '../messages/authorize.js';
 import type { Authorizer, AuthorizationResult } from '../../auth/authorizer.js';
 import type { Clock } from '../../../hal/clock.js';
 import type { ConfigurationStore } from '../configuration/configuration-store.js';

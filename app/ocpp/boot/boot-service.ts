@@ -10,8 +10,8 @@ import type { ConfigurationStore } from '../configuration/configuration-store.js
 import type { OcppConnection } from '../connection/ocpp-connection.js';
 import type { BackendLink } from '../backend-link.js';
 import type { OcppTime } from '../ocpp-time.js';
-import { ACTION as BOOT, type BootNotificationConf, type BootNotificationRequest } from '../operations/boot-notification.js';
-import { ACTION as HEARTBEAT, heartbeatRequest, type HeartbeatConf } from '../operations/heartbeat.js';
+import { ACTION as BOOT, type BootNotificationConf, type BootNotificationRequest } from '../messages/boot-notification.js';
+import { ACTION as HEARTBEAT, heartbeatRequest, type HeartbeatConf } from '../messages/heartbeat.js';
 
 /** When the backend says interval 0 (its choice left to us), or the call failed: ask again after this. */
 export const BOOT_RETRY_DEFAULT_S = 30;

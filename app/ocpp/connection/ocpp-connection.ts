@@ -3,6 +3,7 @@
 // back-off until stop(), supervises the link with WebSocket pings, answers incoming CALLs from the
 // registered handlers and sends ours one at a time. No boot gating: services build that on top.
 
+import { systemClock, type Clock, type TimerHandle } from '../../../hal/clock.js';
 import type { IncomingCallHandler } from '../ocpp-types.js';
 import { OcppCallError } from '../ocpp-types.js';
 import type { ConfigurationStore } from '../configuration/configuration-store.js';
@@ -29,6 +30,12 @@ export interface OcppConnectionOptions {
   backoff?: BackoffOptions;
   /** Default 64 KiB (OCPP messages from a backend are small). */
   maxIncomingFrameBytes?: number;
+  /**
+   * Times the reconnect back-off and how long a connection held. Default: the system clock. The
+   * socket's own deadlines (call timeouts, pings, the close grace) run in real time: they bound
+   * a real peer's answer.
+   */
+  clock?: Clock;
   log: Log;
 }
 
@@ -71,7 +78,7 @@ export class OcppConnection {
   private readonly openListeners = new Set<() => void>();
   private readonly closeListeners = new Set<(info: { code: number; reason: string }) => void>();
   private link: Link | undefined;
-  private retryTimer: NodeJS.Timeout | undefined;
+  private retryTimer: TimerHandle | undefined;
   /** Bumped by every attempt, reconnect and stop: callbacks of an older one do nothing. */
   private generation = 0;
   private running = false;
@@ -108,7 +115,7 @@ export class OcppConnection {
     if (!this.running) return;
     this.running = false;
     this.generation++;
-    clearTimeout(this.retryTimer);
+    this.clearRetry();
     this.unsubscribe?.();
     const link = this.link;
     this.link = undefined;
@@ -119,7 +126,7 @@ export class OcppConnection {
   reconnect(reason: string): void {
     if (!this.running) return;
     const generation = ++this.generation;
-    clearTimeout(this.retryTimer);
+    this.clearRetry();
     this.backoff.reset();
     const link = this.link;
     this.link = undefined;
@@ -173,7 +180,7 @@ export class OcppConnection {
   }
 
   private attempt(): void {
-    clearTimeout(this.retryTimer);
+    this.clearRetry();
     const generation = ++this.generation;
     const config = this.options.configuration;
     const checked = securitySettings(this.profile, this.url.protocol, config.get('AuthorizationKey'), this.options.tls);
@@ -239,7 +246,7 @@ export class OcppConnection {
       return;
     }
     link.opened = true;
-    link.openedAt = Date.now();
+    link.openedAt = this.clock.now();
     if (this.upgrade) {
       this.log('info', `OCPP SecurityProfile ${this.upgrade.to} in use (whitepaper A05.FR.07)`);
       this.upgrade = undefined; // A05.FR.09: no way back now
@@ -273,7 +280,7 @@ export class OcppConnection {
     if (this.link === link) this.link = undefined;
     for (const listener of [...this.closeListeners]) this.notify(() => listener({ code, reason }));
     if (link.generation !== this.generation || !this.running) return; // reconnect()/stop() took over
-    if (Date.now() - link.openedAt >= STABLE_CONNECTION_MS) this.backoff.reset();
+    if (this.clock.now() - link.openedAt >= STABLE_CONNECTION_MS) this.backoff.reset();
     const delay = this.backoff.next();
     this.log('warn', `OCPP connection closed (code ${code}${reason ? `, ${reason}` : ''}); reconnecting in ${formatDelay(delay)}`);
     this.retryIn(delay);
@@ -290,11 +297,20 @@ export class OcppConnection {
   }
 
   private retryIn(delayMs: number): void {
-    clearTimeout(this.retryTimer);
+    this.clearRetry();
     const generation = this.generation;
-    this.retryTimer = setTimeout(() => {
+    this.retryTimer = this.clock.setTimeout(() => {
       if (this.running && generation === this.generation) this.attempt();
     }, delayMs);
+  }
+
+  private clearRetry(): void {
+    if (this.retryTimer !== undefined) this.clock.clearTimeout(this.retryTimer);
+    this.retryTimer = undefined;
+  }
+
+  private get clock(): Clock {
+    return this.options.clock ?? systemClock;
   }
 
   private configurationChanged(key: string, value: string): void {
@@ -344,6 +360,7 @@ export class OcppConnection {
       await client.close({ code, reason }).catch(() => undefined); // aborts the attempt
       return;
     }
+    // Real time: the close handshake of a real socket (see OcppConnectionOptions.clock).
     let timer: NodeJS.Timeout | undefined;
     const grace = new Promise<void>((resolve) => (timer = setTimeout(resolve, CLOSE_GRACE_MS)));
     await Promise.race([client.close({ code, reason, awaitPending: true }).catch(() => undefined), grace]);

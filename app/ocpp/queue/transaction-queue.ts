@@ -211,6 +211,7 @@ export class TransactionQueue {
   private headBody: { seq: number; body: Buffer } | null = null;
   private dueWaiters: Array<(message: QueuedMessage | null) => void> = [];
   private dueTimer: TimerHandle | null = null;
+  private readonly shrinkListeners = new Set<() => void>();
   private closed = false;
 
   private constructor(private readonly options: TransactionQueueOptions) {
@@ -529,6 +530,12 @@ export class TransactionQueue {
     }
   }
 
+  /** Calls the listener each time messages leave the queue (delivered, discarded or dropped); returns what stops it. */
+  onShrink(listener: () => void): () => void {
+    this.shrinkListeners.add(listener);
+    return () => void this.shrinkListeners.delete(listener);
+  }
+
   private ackThrough(seq: number): void {
     if (seq <= this.ackedThrough) return;
     this.ackedThrough = seq;
@@ -544,6 +551,7 @@ export class TransactionQueue {
       this.head = 0;
     }
     this.headBody = null;
+    for (const listener of [...this.shrinkListeners]) listener();
   }
 
   private noteLast(action: TransactionAction, connectorId: number, localTransactionId: string): void {

@@ -12,9 +12,9 @@ import type { MeterSampler, MeterValuesMessage } from '../metering/meter-sampler
 import type { IdTagInfo, MeterValue } from '../ocpp-types.js';
 import type { OcppTime } from '../ocpp-time.js';
 import type { QueuedMessage, TransactionMessage, TransactionQueue } from '../queue/transaction-queue.js';
-import { ACTION as START, startTransactionRequest, type StartTransactionConf, type StartTransactionRequest } from '../operations/start-transaction.js';
-import { ACTION as STOP, stopTransactionRequest, type StopTransactionConf, type StopTransactionRequest } from '../operations/stop-transaction.js';
-import { ACTION as METER_VALUES, meterValuesRequest } from '../operations/meter-values.js';
+import { ACTION as START, startTransactionRequest, type StartTransactionConf, type StartTransactionRequest } from '../messages/start-transaction.js';
+import { ACTION as STOP, stopTransactionRequest, type StopTransactionConf, type StopTransactionRequest } from '../messages/stop-transaction.js';
+import { ACTION as METER_VALUES, meterValuesRequest } from '../messages/meter-values.js';
 import { TransactionSender } from './transaction-sender.js';
 import { reconcileAfterRestart } from './reconcile.js';
 
@@ -116,6 +116,11 @@ export class TransactionService {
   /** Every queued message has been delivered (or discarded). */
   get drained(): boolean {
     return this.options.queue.size === 0;
+  }
+
+  /** Calls the listener whenever messages leave the queue (so `drained` may have become true); returns what stops it. */
+  onQueueShrink(listener: () => void): () => void {
+    return this.options.queue.onShrink(listener);
   }
 
   private onChargerEvent(event: ChargerEvent): void {

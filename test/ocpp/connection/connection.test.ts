@@ -5,7 +5,8 @@ import { strict as assert } from 'node:assert';
 import { once } from 'node:events';
 import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { Harness, KEY, freePort, until } from './helpers.js';
+import { VirtualClock } from '../../../hal/clock.js';
+import { FAST_BACKOFF, Harness, KEY, freePort, until } from './helpers.js';
 
 describe('OCPP connection: connecting and reconnecting', () => {
   const h = new Harness();
@@ -81,6 +82,18 @@ describe('OCPP connection: connecting and reconnecting', () => {
     const csms = await h.csms({ port });
     await csms.waitForConnection('CP-1', 5000);
     await until(() => connection.connected, 'connected');
+  });
+
+  it('waits out the reconnect back-off on the injected clock', async () => {
+    const clock = new VirtualClock();
+    const port = await freePort();
+    const { logs } = await h.connection(`ws://127.0.0.1:${port}/ocpp`, 'CP-1', { clock });
+    const failed = /^OCPP connection failed: connection refused/;
+    await logs.waitFor(failed, 1);
+    await new Promise((resolve) => setTimeout(resolve, 300)); // real time, beyond FAST_BACKOFF.maxMs: the virtual clock stands
+    assert.equal(logs.matching(failed).length, 1, 'no retry while the clock stands');
+    await clock.advance(FAST_BACKOFF.maxMs);
+    await logs.waitFor(failed, 2);
   });
 
   it('stop() closes the connection and stops reconnecting', async () => {

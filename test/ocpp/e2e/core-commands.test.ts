@@ -43,6 +43,16 @@ describe('OCPP e2e: Core commands', function () {
     });
   }
 
+  it('Reset: the restart follows the StopTransaction\'s answer at once, with no time passing on the clock', async () => {
+    const { mark } = await chargeWithCard(1);
+    assert.deepEqual(await rig.call('Reset', { type: 'Soft' }), { status: 'Accepted' });
+    const answered = () => csms.messages({ chargePointId: rig.cpId, action: 'StopTransaction', messageType: 'CALLRESULT', afterSeq: mark }).length === 1;
+    await rig.until(answered, 'the StopTransaction answered');
+    // Virtual time stands from here: the reset waits on the queue, not on a timer.
+    await rig.arrived(() => rig.restarts.length > 0, 'the restart callback');
+    assert.deepEqual(rig.restarts, ['Soft']);
+  });
+
   it('Reset without a session restarts at once', async () => {
     assert.deepEqual(await rig.call('Reset', { type: 'Hard' }), { status: 'Accepted' });
     await rig.until(() => rig.restarts.length > 0, 'the restart callback');

@@ -99,6 +99,7 @@ export class OcppRig {
     readonly charger: Charger,
     readonly client: OcppClient,
     private readonly hardware: BoardHardware,
+    private readonly simulation: SimulationControl,
     private readonly options: RigOptions,
     /** What the rig's restart callback was asked for (Reset). */
     readonly restarts: ResetType[],
@@ -137,14 +138,14 @@ export class OcppRig {
     });
     if (!ocpp) throw new Error('the rig\'s config has no ocpp.csmsUrl');
 
-    const rig = new OcppRig(csms, clock, config, dataDir, charger, ocpp, board.hardware, options, restarts, logs);
+    const rig = new OcppRig(csms, clock, config, dataDir, charger, ocpp, board.hardware, board.simulation!, options, restarts, logs);
     await clock.advance(300); // RCD self-test and the first meter reads
     if (options.awaitBoot ?? true) await rig.awaitOnline(startMark);
     return rig;
   }
 
   get sim(): SimulationControl {
-    return this.charger.simulation!;
+    return this.simulation;
   }
 
   get cpId(): string {

@@ -5,7 +5,7 @@ import { BOOT_RETRY_DEFAULT_S, BootService } from '../../../app/ocpp/boot/boot-s
 import type { ConfigurationStore } from '../../../app/ocpp/configuration/configuration-store.js';
 import { OcppCallError } from '../../../app/ocpp/ocpp-types.js';
 import { OcppTime } from '../../../app/ocpp/ocpp-time.js';
-import type { BootNotificationConf } from '../../../app/ocpp/operations/boot-notification.js';
+import type { BootNotificationConf } from '../../../app/ocpp/messages/boot-notification.js';
 import { FakeConnection, TestClock, failure, logSink, settle, storesFixture, until } from './helpers.js';
 
 const S = 1000;
