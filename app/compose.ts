@@ -24,6 +24,8 @@ export interface ComposeOptions {
   readonly reportPersistence: (problem: unknown) => void;
   /** How the fail-safe path over this board logs and exits (app/main.ts); without, actor errors are thrown as uncaught exceptions. */
   readonly failSafe?: Pick<FailSafeOptions, 'log' | 'exit'>;
+  /** For tests: acts on the loaded board before anything starts (e.g. a simulated EV plugged in at power-up). */
+  readonly prepareBoard?: (board: LoadedBoard) => void;
 }
 
 export interface ChargerParts {
@@ -39,6 +41,7 @@ export interface ChargerParts {
 export async function composeCharger(options: ComposeOptions): Promise<ChargerParts> {
   const { config, profile, dataDir, clock } = options;
   const board = await loadBoard({ profile, clock, connectors: config.connectors, nominalVoltageV: config.site.nominalVoltageV, dataDir });
+  options.prepareBoard?.(board);
   const failSafe = options.failSafe ? new FailSafe({ ...options.failSafe, hardware: board.hardware }) : null;
 
   const csmsUrl = config.ocpp.csmsUrl;
