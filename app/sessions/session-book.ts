@@ -93,9 +93,9 @@ export class SessionBook {
     const meter = this.options.meterOf(connectorId);
     const startedAtMs = this.options.clock.now();
     this.stoppedBy.delete(connectorId);
-    const reading = meter?.lastReading ?? null;
-    if (reading || !meter) {
-      this.record(connectorId, idTag, startedAtMs, reading?.importEnergyWh ?? 0);
+    if (!meter) throw new RangeError(`no meter for connector ${connectorId}`); // the connector reporting it has one
+    if (meter.lastReading) {
+      this.record(connectorId, idTag, startedAtMs, meter.lastReading.importEnergyWh);
       return;
     }
     // The meter has not answered since the start (a session at boot, or a card tapped at once): the
