@@ -26,6 +26,8 @@ export interface ComposeOptions {
   readonly reportPersistence: (problem: unknown) => void;
   /** How the fail-safe path over this board logs and exits (app/main.ts); without, actor errors are thrown as uncaught exceptions. */
   readonly failSafe?: Pick<FailSafeOptions, 'log' | 'exit'>;
+  /** For tests: acts on the loaded board before anything starts (e.g. a simulated EV plugged in at power-up). */
+  readonly prepareBoard?: (board: LoadedBoard) => void;
 }
 
 export interface ChargerParts {
@@ -66,6 +68,7 @@ export async function composeCharger(options: ComposeOptions): Promise<ChargerPa
     dataDir,
     reportDamage: (message) => report({ kind: 'corrupt', message }),
   });
+  options.prepareBoard?.(board);
   const failSafe = options.failSafe ? new FailSafe({ ...options.failSafe, hardware: board.hardware }) : null;
 
   const csmsUrl = config.ocpp.csmsUrl;

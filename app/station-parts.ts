@@ -2,22 +2,21 @@
 // safety, the fault recorder, the open-session book, the card desk and the display presenter.
 // app/charger.ts is the facade over them; this is the one place that knows who tells whom.
 
-import type { ChargerEvent, StopReason } from './ocpp/charger-port.js';
+import type { Clock } from '../hal/clock.js';
+import type { BoardHardware } from '../hal/interfaces.js';
+import type { ChargerConfig } from '../config/charger-config.js';
 import type { FaultName } from '../state-machines/faults.js';
+import type { ChargerEvent, StopReason } from './ocpp/charger-port.js';
 import type { Connector } from './connector/connector.js';
 import { createConnectors } from './connector/create-connectors.js';
 import { SiteShare } from './metering/site-share.js';
 import type { SoftwareFaultHandler } from './safety/fail-safe.js';
 import { StationSafety } from './safety/station-safety.js';
 import { FaultRecorder } from './safety/fault-recorder.js';
-import { createAuthorizer } from './auth/authorizer.js';
+import { createAuthorizer, type Authorizer } from './auth/authorizer.js';
 import { CardDesk } from './auth/card-desk.js';
 import { SessionBook } from './sessions/session-book.js';
 import { DisplayPresenter } from './display/display-presenter.js';
-import type { Clock } from '../hal/clock.js';
-import type { BoardHardware } from '../hal/interfaces.js';
-import type { ChargerConfig } from '../config/charger-config.js';
-import type { Authorizer } from './auth/authorizer.js';
 import type { FaultLogStore } from './persistence/fault-log-store.js';
 import type { SessionStore } from './persistence/session-store.js';
 

@@ -39,6 +39,8 @@ export interface ChargingPointContext extends ChargingPointInput {
   readonly lockConfirmed: boolean;
   readonly diodeVerified: boolean;
   readonly selfTestPassed: boolean;
+  /** The energy meter has answered since the start (close-preconditions.ts meterReady). */
+  readonly meterReady: boolean;
   /** A fault blocks this connector (from the safety supervisor). */
   readonly blocked: boolean;
   readonly blockingStateF: boolean;
@@ -76,6 +78,8 @@ export type ChargingPointEvent =
   | { type: 'LOCK'; locked: boolean }
   | { type: 'DIODE_VERIFIED' }
   | { type: 'SELF_TEST'; passed: boolean }
+  /** The energy meter's first reading since the start. */
+  | { type: 'METER_READY' }
   | { type: 'FAULTS'; blocking: boolean; stateF: boolean; reason: SessionStopReason }
   | { type: 'OPERATIVE'; operative: boolean }
   | { type: 'CONFIGURE'; plugInTimeoutMs?: number; keepSessionOnUnplug?: boolean; unlockOnUnplug?: boolean }
@@ -122,6 +126,7 @@ export const chargingPointMachine = setup({
     clearAuthorization: assign({ authorized: false, idTag: null }),
     recordLock: assign({ lockConfirmed: ({ event }) => event.type === 'LOCK' && event.locked }),
     recordDiodeVerified: assign({ diodeVerified: true }),
+    recordMeterReady: assign({ meterReady: true }),
     clearVehicle: assign({ diodeVerified: false, lockConfirmed: false }),
     recordSelfTest: assign({ selfTestPassed: ({ event }) => event.type === 'SELF_TEST' && event.passed }),
     recordFaults: assign(({ context, event }) =>
@@ -206,6 +211,7 @@ export const chargingPointMachine = setup({
     lockConfirmed: false,
     diodeVerified: false,
     selfTestPassed: false,
+    meterReady: false,
     blocked: false,
     blockingStateF: false,
     blockingReason: 'Other',
@@ -225,7 +231,7 @@ export const chargingPointMachine = setup({
   // input alone takes it as a guarded transition on that event (FAULTS, PILOT, LIMIT below; one
   // that moves on PILOT records it itself, as the root's handler then does not run). An
   // eventless `always` stays where a state moves on a condition over several inputs (the close
-  // preconditions: pilot, lock, cable, diode, self-test, limit, faults and the contactor's rest
+  // preconditions: pilot, lock, cable, diode, self-test, meter, limit, faults and the contactor's rest
   // timer in another region; an unplug under the backend's keep-session rule), or must also
   // decide on entry (a card given before the plug, current back after the PWM hold, an EV still
   // plugged in when a fault clears), or is a choice made once on entry (releasing, fault.entering).
@@ -235,6 +241,7 @@ export const chargingPointMachine = setup({
     LOCK: { actions: 'recordLock' },
     DIODE_VERIFIED: { actions: 'recordDiodeVerified' },
     SELF_TEST: { actions: 'recordSelfTest' },
+    METER_READY: { actions: 'recordMeterReady' },
     OPERATIVE: { actions: 'recordOperative' },
     CONFIGURE: { actions: 'recordSettings' },
   },
@@ -483,6 +490,7 @@ export function closeConditions(context: ChargingPointContext): CloseConditions 
     rcdSelfTestPassed: context.selfTestPassed,
     diodeVerified: context.diodeVerified,
     allowedCurrentA: context.allowedCurrentA,
+    meterReady: context.meterReady,
     offTimeElapsed: context.contactorRested,
   };
 }

@@ -33,6 +33,11 @@ export interface CloseConditions {
   /** The EV's diode was seen on the PWM's low level since it was plugged in (IEC 61851-1 A.2.3, reference A2). */
   readonly diodeVerified: boolean;
   readonly allowedCurrentA: number;
+  /**
+   * The energy meter has answered since the connector started: a session's meterStart is a
+   * reading of the register, so no energy flows before there is one to bill from.
+   */
+  readonly meterReady: boolean;
   /** At least MIN_CONTACTOR_OFF_TIME_MS have passed since the last open. */
   readonly offTimeElapsed: boolean;
 }
@@ -48,6 +53,7 @@ export type CloseBlocker =
   | 'rcdSelfTestNotPassed'
   | 'diodeNotSeen'
   | 'currentBelowMinimum'
+  | 'meterNotReady'
   | 'minimumOffTime';
 
 /** What forbids closing now, in the order a technician would check it; empty when closing is safe. */
@@ -64,6 +70,7 @@ export function closeBlockers(c: CloseConditions): CloseBlocker[] {
   if (!c.rcdSelfTestPassed) blockers.push('rcdSelfTestNotPassed');
   if (!c.diodeVerified) blockers.push('diodeNotSeen');
   if (!(c.allowedCurrentA >= MIN_PWM_CURRENT_A)) blockers.push('currentBelowMinimum');
+  if (!c.meterReady) blockers.push('meterNotReady');
   if (!c.offTimeElapsed) blockers.push('minimumOffTime');
   return blockers;
 }

@@ -472,6 +472,7 @@ export class Connector {
       rcdSelfTestPassed: this.selfTestState === 'passed',
       diodeVerified: this.pilotMonitor.diodeVerified,
       allowedCurrentA: this.allowed.amps,
+      meterReady: this.meter.lastReading !== null,
     };
   }
 
@@ -526,6 +527,7 @@ export class Connector {
   }
 
   private onMeterReading(reading: MeterReading, at: number): void {
+    if (!this.machine.getSnapshot().context.meterReady) this.machine.send({ type: 'METER_READY' });
     this.mainsVoltage.check(reading, at);
     if (this.gate.feedback === 'closed') this.overcurrent.check(reading, at);
   }

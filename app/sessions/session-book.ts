@@ -14,6 +14,17 @@ export interface SessionMeter {
   readonly lastReading: MeterReading | null;
   /** Reads the register now; null when the meter does not answer. */
   poll(): Promise<MeterReading | null>;
+  /** Calls the listener at every reading; returns what stops it. */
+  onReading(listener: (reading: MeterReading) => void): () => void;
+}
+
+/** A session begun before the meter's first answer: recorded once the register is read. */
+interface PendingStart {
+  readonly idTag: string | null;
+  readonly startedAtMs: number;
+  /** Set when the session ended before the reading came. */
+  stop: { readonly reason: SessionStopReason; readonly fault: FaultName | null } | null;
+  cancel: () => void;
 }
 
 export interface OpenSession {
@@ -38,6 +49,7 @@ export interface SessionBookOptions {
 
 export class SessionBook {
   private readonly open = new Map<number, OpenSession>();
+  private readonly starting = new Map<number, PendingStart>();
   /** Who ended the session in progress on a connector (a card, or the backend's stop for a card). */
   private readonly stoppedBy = new Map<number, string | null>();
   /** Sessions ended but still waiting for their final meter read, by connector: calling one closes it now. */
@@ -47,9 +59,9 @@ export class SessionBook {
 
   constructor(private readonly options: SessionBookOptions) {}
 
-  /** Whether the connector has a session open (from the moment it starts). */
+  /** Whether the connector has a session open (from the moment it starts, its record perhaps still waiting for the meter). */
   isOpen(connectorId: number): boolean {
-    return this.open.has(connectorId);
+    return this.open.has(connectorId) || this.starting.has(connectorId);
   }
 
   openOn(connectorId: number): OpenSession | undefined {
@@ -79,20 +91,49 @@ export class SessionBook {
   started(connectorId: number, idTag: string | null): void {
     this.closing.get(connectorId)?.();
     const meter = this.options.meterOf(connectorId);
-    const { clock, store } = this.options;
-    const record = store.start({
-      connectorId,
-      idTag,
-      startedAt: new Date(clock.now()).toISOString(),
-      meterStartWh: meter?.lastReading?.importEnergyWh ?? 0,
-    });
-    this.open.set(connectorId, { sessionId: record.sessionId, idTag, startedAtMs: clock.now(), meterStartWh: record.meterStartWh });
+    const startedAtMs = this.options.clock.now();
     this.stoppedBy.delete(connectorId);
+    if (!meter) throw new RangeError(`no meter for connector ${connectorId}`); // the connector reporting it has one
+    if (meter.lastReading) {
+      this.record(connectorId, idTag, startedAtMs, meter.lastReading.importEnergyWh);
+      return;
+    }
+    // The meter has not answered since the start (a session at boot, or a card tapped at once): the
+    // session's meterStart is the register as read now, never an invented 0. No energy flows
+    // before that reading (close precondition meterNotReady), so it is the register at the start.
+    const pending: PendingStart = { idTag, startedAtMs, stop: null, cancel: () => {} };
+    this.starting.set(connectorId, pending);
+    this.options.onBookChanged();
+    pending.cancel = whenRead(meter, (first) => {
+      if (pending.stop) this.closing.delete(connectorId);
+      else this.starting.delete(connectorId);
+      this.record(connectorId, idTag, startedAtMs, first.importEnergyWh);
+      if (pending.stop) this.stopped(connectorId, pending.stop.reason, pending.stop.fault);
+    });
+  }
+
+  private record(connectorId: number, idTag: string | null, startedAtMs: number, meterStartWh: number): void {
+    const record = this.options.store.start({ connectorId, idTag, startedAt: new Date(startedAtMs).toISOString(), meterStartWh });
+    this.open.set(connectorId, { sessionId: record.sessionId, idTag, startedAtMs, meterStartWh: record.meterStartWh });
     this.options.onBookChanged();
     this.options.emit({ type: 'sessionStarted', connectorId, session: record });
   }
 
   stopped(connectorId: number, reason: SessionStopReason, fault: FaultName | null): void {
+    const pending = this.starting.get(connectorId);
+    if (pending) {
+      // Ended before the meter's first answer: recorded, start and stop, once it answers. A new
+      // session first drops it: no reading, so no energy flowed and there is nothing to bill.
+      this.starting.delete(connectorId);
+      pending.stop = { reason, fault };
+      this.closing.set(connectorId, () => {
+        pending.cancel();
+        this.closing.delete(connectorId);
+        this.options.log?.('session dropped: the meter never answered', { connectorId, reason });
+      });
+      this.options.onBookChanged();
+      return;
+    }
     const session = this.open.get(connectorId);
     if (!session) return;
     this.open.delete(connectorId);
@@ -138,4 +179,21 @@ export class SessionBook {
       this.options.log?.('session closed after restart', { sessionId: record.sessionId, reason: 'PowerLoss', meterStopWh });
     }
   }
+}
+
+/** Calls `then` with the meter's next reading (a read is asked for now); returns what cancels it. */
+function whenRead(meter: SessionMeter, then: (reading: MeterReading) => void): () => void {
+  let done = false;
+  const stop = meter.onReading((reading) => finish(reading));
+  function finish(reading: MeterReading): void {
+    if (done) return;
+    done = true;
+    stop();
+    then(reading);
+  }
+  void meter.poll().then((reading) => reading && finish(reading));
+  return () => {
+    done = true;
+    stop();
+  };
 }

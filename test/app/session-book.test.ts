@@ -18,11 +18,20 @@ function reading(importEnergyWh: number): MeterReading {
 class HeldMeter implements SessionMeter {
   lastReading: MeterReading | null = null;
   private answers: ((r: MeterReading | null) => void)[] = [];
+  private readonly listeners = new Set<(r: MeterReading) => void>();
   poll(): Promise<MeterReading | null> {
     return new Promise((resolve) => this.answers.push(resolve));
   }
+  onReading(listener: (r: MeterReading) => void): () => void {
+    this.listeners.add(listener);
+    return () => void this.listeners.delete(listener);
+  }
+  /** The meter answers the reads asked for (null: it did not answer). */
   answer(r: MeterReading | null): void {
-    if (r) this.lastReading = r;
+    if (r) {
+      this.lastReading = r;
+      for (const listener of [...this.listeners]) listener(r);
+    }
     for (const resolve of this.answers.splice(0)) resolve(r);
   }
 }
@@ -74,6 +83,37 @@ describe('app/sessions/session-book', () => {
     const kinds = events.map((e) => e.type);
     assert.deepEqual(kinds, ['sessionStarted', 'sessionStopped', 'sessionStarted']);
     assert.equal(book.lastEnergyWh(1), 200);
+  });
+
+  it('a session begun before the meter\'s first reading takes its meterStart from the register then, never 0', async () => {
+    meter.lastReading = null;
+    book.started(1, null);
+    assert.ok(book.isOpen(1), 'open at once (the site share counts it)');
+    assert.equal(store.list().length, 0, 'not recorded from an invented value');
+    meter.answer(null); // the first read fails: wait for the next
+    await Promise.resolve();
+    assert.equal(store.list().length, 0);
+    meter.answer(reading(52_000));
+    assert.equal(store.list()[0]!.meterStartWh, 52_000);
+    const started = events.find((e) => e.type === 'sessionStarted');
+    assert.ok(started && started.type === 'sessionStarted');
+    assert.equal(started.session.meterStartWh, 52_000);
+  });
+
+  it('ended before the meter\'s first reading: recorded, start and stop, at the register once it answers', async () => {
+    meter.lastReading = null;
+    book.started(1, 'CARD');
+    book.noteStopper(1, 'CARD');
+    book.stopped(1, 'Local', null);
+    assert.ok(!book.isOpen(1));
+    assert.ok(book.anyClosing, 'endSessions waits for it');
+    meter.answer(reading(52_000)); // the start's read
+    meter.answer(reading(52_000)); // the stop's final read
+    await Promise.resolve();
+    assert.ok(!book.anyClosing);
+    const [record] = store.list();
+    assert.deepEqual([record!.meterStartWh, record!.meterStopWh, record!.stopReason], [52_000, 52_000, 'Local']);
+    assert.deepEqual(events.map((e) => e.type), ['sessionStarted', 'sessionStopped']);
   });
 
   it('recover closes what a power cut left open with reason PowerLoss and the register now', async () => {

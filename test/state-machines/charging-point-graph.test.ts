@@ -35,6 +35,7 @@ const EVENTS: readonly PathEvent[] = [
   { type: 'LOCK', locked: false },
   { type: 'DIODE_VERIFIED' },
   { type: 'SELF_TEST', passed: true },
+  { type: 'METER_READY' },
   { type: 'FAULTS', blocking: true, stateF: true, reason: 'Fault' },
   { type: 'FAULTS', blocking: true, stateF: false, reason: 'EmergencyStop' },
   { type: 'FAULTS', blocking: false, stateF: false, reason: 'Fault' },
@@ -65,7 +66,7 @@ const BACKEND_EVENTS: readonly PathEvent[] = [
 function serializeState(snapshot: Snapshot): string {
   const c = snapshot.context;
   return JSON.stringify([snapshot.value, c.pilot, c.cableRatingA, c.authorized, c.lockConfirmed, c.diodeVerified,
-    c.selfTestPassed, c.blocked, c.blockingStateF, c.blockingReason, c.allowedCurrentA, c.offeredCurrentA, c.pwmOn, c.stopIntent,
+    c.selfTestPassed, c.meterReady, c.blocked, c.blockingStateF, c.blockingReason, c.allowedCurrentA, c.offeredCurrentA, c.pwmOn, c.stopIntent,
     c.operative, c.keepSessionOnUnplug, c.unlockOnUnplug, c.contactorRested, c.awaitingDriver]);
 }
 

@@ -30,6 +30,8 @@ interface Environment {
   /** The −12 V diode level was seen since the EV was last unplugged. */
   diodeSeen: boolean;
   selfTestPassed: boolean;
+  /** The energy meter has answered (METER_READY): the session's meterStart is a reading. */
+  meterReady: boolean;
   /** The last CABLE rating sent (a tethered cable's own rating never goes). */
   cableA: number | null;
   unlockOnUnplug: boolean;
@@ -97,7 +99,7 @@ export class InvariantChecker {
   constructor(private readonly rig: Rig<ActorClock>, private readonly input: ChargingPointInput) {
     this.env = {
       pilot: 'A', blocked: false, blockingStateF: false, blockingReason: 'Other', lastStopReason: 'Local', operative: true,
-      stopping: false, limitA: 0, locked: false, diodeSeen: false, selfTestPassed: false,
+      stopping: false, limitA: 0, locked: false, diodeSeen: false, selfTestPassed: false, meterReady: false,
       cableA: input.kind === 'tethered' ? input.tetheredCableRatingA : null, unlockOnUnplug: true, stopSinceClose: false,
       stateFUntil: null,
       awaitingDriver: false,
@@ -133,6 +135,7 @@ export class InvariantChecker {
     if (e.type === 'LOCK') env.locked = e.locked;
     if (e.type === 'DIODE_VERIFIED') env.diodeSeen = true;
     if (e.type === 'SELF_TEST') env.selfTestPassed = e.passed;
+    if (e.type === 'METER_READY') env.meterReady = true;
     if (e.type === 'CABLE' && this.input.kind === 'socket') env.cableA = e.ratingA;
     if (e.type === 'CONFIGURE' && e.unlockOnUnplug !== undefined) env.unlockOnUnplug = e.unlockOnUnplug;
     env.stopping = e.type === 'STOP';
@@ -189,6 +192,7 @@ export class InvariantChecker {
         if (this.input.kind === 'socket' && this.lockCommand !== 'locked') this.fail('contactor closed with the lock released', call);
         if (!this.env.selfTestPassed) this.fail('contactor closed without a passed RCD self-test', call);
         if (!this.env.diodeSeen) this.fail('contactor closed without the diode seen', call);
+        if (!this.env.meterReady) this.fail('contactor closed before the meter answered (no meterStart to bill from)', call);
         if (this.env.limitA < 6) this.fail(`contactor closed with ${this.env.limitA} A allowed`, call);
         if (this.contactorClosed) this.fail('contactor closed twice', call);
         // A chattering pilot cannot cycle the contactor: 2 s off after every open (close-preconditions.ts; within IEC 61851-1 Table A.6 seq 4's 3 s).

@@ -159,6 +159,7 @@ export class Rig<C extends ActorClock = VirtualClock> {
 /** Everything a socket needs to close the contactor, except the EV's C and the card. */
 export const READY: readonly ChargingPointEvent[] = [
   { type: 'SELF_TEST', passed: true },
+  { type: 'METER_READY' },
   { type: 'LIMIT', amps: 16 },
   { type: 'CABLE', ratingA: 32 },
 ];

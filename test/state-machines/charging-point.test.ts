@@ -89,7 +89,7 @@ describe('chargingPointMachine', () => {
     });
 
     it('a tethered cable needs no lock confirmation and keeps its fixed rating', () => {
-      const rig = new Rig({ kind: 'tethered', tetheredCableRatingA: 32 }).send({ type: 'SELF_TEST', passed: true }, limit(16));
+      const rig = new Rig({ kind: 'tethered', tetheredCableRatingA: 32 }).send({ type: 'SELF_TEST', passed: true }, { type: 'METER_READY' }, limit(16));
       assert.equal(rig.context.cableRatingA, 32);
       rig.send({ type: 'CABLE', ratingA: null });
       assert.equal(rig.context.cableRatingA, 32, 'the PP reading does not apply to a tethered cable');
@@ -130,6 +130,7 @@ describe('chargingPointMachine', () => {
       ['lock confirmed', [LOCKED]],
       ['RCD self-test passed', [{ type: 'SELF_TEST', passed: true }]],
       ['diode verified', [DIODE]],
+      ['meter read', [{ type: 'METER_READY' }]],
     ];
     const all: Record<string, ChargingPointEvent[]> = Object.fromEntries(preconditions);
 

@@ -33,7 +33,7 @@ class FakeContactor implements Contactor {
   }
 }
 
-/** Every precondition met: a socket, the EV in C, authorized, a 32 A cable locked, RCD tested, diode seen, 16 A. */
+/** Every precondition met: a socket, the EV in C, authorized, a 32 A cable locked, RCD tested, diode seen, 16 A, the meter read. */
 const ALL_MET: HardwareCloseConditions = {
   pilot: 'C',
   ventilationAvailable: false,
@@ -46,6 +46,7 @@ const ALL_MET: HardwareCloseConditions = {
   rcdSelfTestPassed: true,
   diodeVerified: true,
   allowedCurrentA: 16,
+  meterReady: true,
 };
 
 /** One failing precondition each, with the blocker the gate must name. */
@@ -60,6 +61,7 @@ const ONE_BLOCKER: readonly [string, Partial<HardwareCloseConditions>, CloseBloc
   ['RCD self-test not passed', { rcdSelfTestPassed: false }, 'rcdSelfTestNotPassed'],
   ['EV diode not seen (IEC 61851-1 A.2.3)', { diodeVerified: false }, 'diodeNotSeen'],
   ['5.9 A allowed: below the 6 A PWM minimum (IEC 61851-1 Table A.7)', { allowedCurrentA: 5.9 }, 'currentBelowMinimum'],
+  ['the energy meter not read yet (nothing to bill the session from)', { meterReady: false }, 'meterNotReady'],
 ];
 
 function rig(conditions: HardwareCloseConditions) {

@@ -14,6 +14,7 @@ import { join } from 'node:path';
 import { VirtualClock } from '../../../hal/clock.js';
 import type { SimulationControl } from '../../../hal/sim/simulation-control.js';
 import type { BoardHardware } from '../../../hal/interfaces.js';
+import type { LoadedBoard } from '../../../hal/load-board.js';
 import { loadBoardProfile } from '../../../config/board-profile.js';
 import { resolveConfig } from '../../../config/load-config.js';
 import type { ChargerConfig } from '../../../config/charger-config.js';
@@ -54,6 +55,8 @@ export interface RigOptions {
   readonly keepCsmsClock?: boolean;
   /** For restart(): another CSMS. */
   readonly csms?: DevCsms;
+  /** Acts on the simulated world before the charger starts (an EV plugged in at power-up). */
+  readonly prepare?: (sim: SimulationControl) => void;
 }
 
 export interface UntilOptions {
@@ -135,6 +138,7 @@ export class OcppRig {
       },
       chargerLog: (message, fields) => stamp(`charger ${message} ${fields ? JSON.stringify(fields) : ''}`),
       reportPersistence: (problem) => note(`persistence problem ${JSON.stringify(problem)}`),
+      ...(options.prepare ? { prepareBoard: (loaded: LoadedBoard) => options.prepare!(loaded.simulation!) } : {}),
     });
     if (!ocpp) throw new Error('the rig\'s config has no ocpp.csmsUrl');
 
