@@ -3,10 +3,10 @@
 // background (coalesced); `flush()` awaits what is pending.
 
 import { join } from 'node:path';
-import type { Low } from 'lowdb';
 
 import type { FaultLogEntry } from '../records.js';
-import { consoleReporter, openDurableDb, versionedListValidator, type PersistenceReporter } from './durable-json-file.js';
+import { BoundedLogFile } from './bounded-log-file.js';
+import type { PersistenceReporter } from './durable-json-file.js';
 
 export const FAULT_LOG_FILE = 'fault-log.json';
 export const DEFAULT_MAX_FAULT_LOG_ENTRIES = 2000;
@@ -16,11 +16,6 @@ export interface FaultLogStoreOptions {
   readonly maxEntries?: number;
   /** Told about a corrupt file or a failed write. Default: console.error. */
   readonly report?: PersistenceReporter;
-}
-
-interface FaultLogFile {
-  version: 1;
-  entries: FaultLogEntry[];
 }
 
 const EVENTS: readonly string[] = ['raised', 'cleared', 'latched', 'reset'];
@@ -38,51 +33,35 @@ function entryProblem(e: unknown): string | null {
   return null;
 }
 
-const validateFaultLogFile = versionedListValidator('fault log', 'entries', entryProblem);
-
 function frozenEntry(entry: FaultLogEntry): FaultLogEntry {
   return Object.freeze({ ...entry, values: Object.freeze({ ...entry.values }) });
 }
 
 export class FaultLogStore {
-  private readonly maxEntries: number;
-
-  private constructor(
-    private readonly db: Low<FaultLogFile>,
-    options: FaultLogStoreOptions,
-  ) {
-    this.maxEntries = Math.max(1, options.maxEntries ?? DEFAULT_MAX_FAULT_LOG_ENTRIES);
-    this.db.data.entries = this.db.data.entries.map(frozenEntry);
-  }
+  private constructor(private readonly log: BoundedLogFile<FaultLogEntry>) {}
 
   /** Opens (creating if needed) `<dataDir>/fault-log.json`. A corrupt file is moved aside and reported. */
   static async open(dataDir: string, options: FaultLogStoreOptions = {}): Promise<FaultLogStore> {
-    const db = await openDurableDb<FaultLogFile>(join(dataDir, FAULT_LOG_FILE), () => ({ version: 1, entries: [] }), {
-      report: options.report ?? consoleReporter,
-      validate: validateFaultLogFile,
-    });
-    return new FaultLogStore(db, options);
+    const log = await BoundedLogFile.open<FaultLogEntry>(
+      join(dataDir, FAULT_LOG_FILE),
+      { kind: 'fault log', listKey: 'entries', itemProblem: entryProblem, freeze: frozenEntry },
+      { maxItems: options.maxEntries ?? DEFAULT_MAX_FAULT_LOG_ENTRIES, ...(options.report ? { report: options.report } : {}) },
+    );
+    return new FaultLogStore(log);
   }
 
   /** Adds an entry (kept in memory at once, written in the background). Returns the stored copy. */
   append(entry: FaultLogEntry): FaultLogEntry {
-    const stored = frozenEntry(entry);
-    const entries = this.db.data.entries;
-    entries.push(stored);
-    if (entries.length > this.maxEntries) entries.splice(0, entries.length - this.maxEntries);
-    this.db.write().catch(() => {
-      // Already reported by the adapter; the next write carries the data again.
-    });
-    return stored;
+    return this.log.append(entry);
   }
 
   /** Every entry kept, oldest first. */
   list(): readonly FaultLogEntry[] {
-    return Object.freeze(this.db.data.entries.slice());
+    return this.log.list();
   }
 
   /** Writes what is pending now and waits until it is on disk. Rejects if that write failed. */
-  async flush(): Promise<void> {
-    await this.db.write();
+  flush(): Promise<void> {
+    return this.log.flush();
   }
 }

@@ -6,9 +6,9 @@
 // `record` is synchronous in memory and persists in the background; `flush()` awaits it.
 
 import { join } from 'node:path';
-import type { Low } from 'lowdb';
 
-import { consoleReporter, openDurableDb, versionedListValidator, type PersistenceReporter } from '../persistence/durable-json-file.js';
+import { BoundedLogFile } from '../persistence/bounded-log-file.js';
+import type { PersistenceReporter } from '../persistence/durable-json-file.js';
 
 export const SECURITY_EVENTS_FILE = 'security-events.json';
 export const DEFAULT_MAX_SECURITY_EVENTS = 1000;
@@ -58,11 +58,6 @@ export interface SecurityEventLogOptions {
   readonly now?: () => Date;
 }
 
-interface SecurityEventsFile {
-  version: 1;
-  events: SecurityEvent[];
-}
-
 function eventProblem(e: unknown): string | null {
   if (typeof e !== 'object' || e === null) return 'not an object';
   const r = e as Record<string, unknown>;
@@ -75,51 +70,38 @@ function eventProblem(e: unknown): string | null {
 }
 
 export class SecurityEventLog {
-  private readonly maxEvents: number;
-  private readonly now: () => Date;
-
   private constructor(
-    private readonly db: Low<SecurityEventsFile>,
-    options: SecurityEventLogOptions,
-  ) {
-    this.maxEvents = Math.max(1, options.maxEvents ?? DEFAULT_MAX_SECURITY_EVENTS);
-    this.now = options.now ?? (() => new Date());
-    this.db.data.events = this.db.data.events.map((e) => Object.freeze({ ...e }));
-  }
+    private readonly log: BoundedLogFile<SecurityEvent>,
+    private readonly now: () => Date,
+  ) {}
 
   /** Opens (creating if needed) `<dataDir>/security-events.json`. A corrupt file is moved aside and reported. */
   static async open(dataDir: string, options: SecurityEventLogOptions = {}): Promise<SecurityEventLog> {
-    const db = await openDurableDb<SecurityEventsFile>(join(dataDir, SECURITY_EVENTS_FILE), () => ({ version: 1, events: [] }), {
-      report: options.report ?? consoleReporter,
-      validate: versionedListValidator('security event log', 'events', eventProblem),
-    });
-    return new SecurityEventLog(db, options);
+    const log = await BoundedLogFile.open<SecurityEvent>(
+      join(dataDir, SECURITY_EVENTS_FILE),
+      { kind: 'security event log', listKey: 'events', itemProblem: eventProblem, freeze: (e) => Object.freeze({ ...e }) },
+      { maxItems: options.maxEvents ?? DEFAULT_MAX_SECURITY_EVENTS, ...(options.report ? { report: options.report } : {}) },
+    );
+    return new SecurityEventLog(log, options.now ?? (() => new Date()));
   }
 
   /** Adds an event now (in memory at once, written in the background). Returns it. */
   record(type: SecurityEventType, techInfo: string | null = null): SecurityEvent {
-    const event: SecurityEvent = Object.freeze({
+    return this.log.append({
       at: this.now().toISOString(),
       type,
       critical: SECURITY_EVENT_TYPES[type],
       techInfo: techInfo === null ? null : techInfo.slice(0, MAX_TECH_INFO_CHARS),
     });
-    const events = this.db.data.events;
-    events.push(event);
-    if (events.length > this.maxEvents) events.splice(0, events.length - this.maxEvents);
-    this.db.write().catch(() => {
-      // Already reported by the adapter; the next write carries the event again.
-    });
-    return event;
   }
 
   /** Every event kept, oldest first. */
   list(): readonly SecurityEvent[] {
-    return Object.freeze(this.db.data.events.slice());
+    return this.log.list();
   }
 
   /** Writes what is pending now and waits until it is on disk. Rejects if that write failed. */
-  async flush(): Promise<void> {
-    await this.db.write();
+  flush(): Promise<void> {
+    return this.log.flush();
   }
 }
