@@ -14,6 +14,7 @@ import { keepOcpp16Codes, screenFrame } from './frames.js';
 import { Keepalive } from './keepalive.js';
 import { CLOSED, KNOWN_ACTIONS, NO_REPLY, OPEN, createRpcClient, rawSocket, type RpcClient } from './rpc-client.js';
 import { securitySettings, type TlsMaterial } from './security-options.js';
+import { LogThrottle } from './log-throttle.js';
 
 export interface OcppConnectionOptions {
   /** ws:// or wss:// endpoint WITHOUT the charge point id. */
@@ -87,6 +88,8 @@ export class OcppConnection {
   private profile = 0;
   /** A raised SecurityProfile not yet proven by a successful connection (A05.FR.07–09). */
   private upgrade: { from: number; to: number; failures: number } | undefined;
+  /** What the backend's bad frames may write to the log (log-throttle.ts). */
+  private readonly refusals: LogThrottle;
 
   constructor(private readonly options: OcppConnectionOptions) {
     this.url = new URL(options.csmsUrl);
@@ -96,6 +99,7 @@ export class OcppConnection {
     this.maxFrameBytes = options.maxIncomingFrameBytes ?? DEFAULT_MAX_FRAME_BYTES;
     this.backoff = new Backoff(options.backoff ?? DEFAULT_BACKOFF);
     this.log = options.log;
+    this.refusals = new LogThrottle(this.clock);
   }
 
   get connected(): boolean {
@@ -228,13 +232,16 @@ export class OcppConnection {
     });
     client.on('badMessage', ({ error, response }: { error: Error; response: unknown[] | null }) => {
       keepOcpp16Codes(response);
-      this.log('warn', `OCPP: bad message from the CSMS: ${error.message}`, { answered: response ? response[2] : 'no' });
+      this.logRefusal('bad message', `OCPP: bad message from the CSMS: ${error.message}`, { answered: response ? response[2] : 'no' });
     });
     client.on('strictValidationFailure', (e: { error: object; outbound: boolean; isCall: boolean; method: string }) => {
       if (e.outbound && e.isCall) link.failures.set(e.error, 'invalid-request');
       if (!e.outbound && !e.isCall) link.failures.set(e.error, 'invalid-response');
       const what = e.isCall ? (e.outbound ? 'our request' : "the CSMS's request") : e.outbound ? 'our answer' : "the CSMS's answer";
-      this.log(e.outbound ? 'error' : 'warn', `OCPP ${e.method}: ${what} breaks the OCPP 1.6 schema: ${(e.error as Error).message}`);
+      const line = `OCPP ${e.method}: ${what} breaks the OCPP 1.6 schema: ${(e.error as Error).message}`;
+      // Ours breaking the schema is our bug: always written. The backend's is throttled.
+      if (e.outbound) this.log('error', line);
+      else this.logRefusal('schema', line);
     });
     client.on('ping', () => link.keepalive?.pong()); // ocpp-rpc's name for "pong received"
     client.on('close', ({ code, reason }: { code: number; reason?: string }) => this.closed(link, code, String(reason ?? '')));
@@ -327,6 +334,13 @@ export class OcppConnection {
     // AuthorizationKey: used from the next connection on (whitepaper A01 asks no reconnect).
   }
 
+  /** A warning about the backend's input, at most LOG_LINES_PER_WINDOW of each kind a minute. */
+  private logRefusal(kind: string, message: string, fields: Record<string, unknown> = {}): void {
+    const { write, leftOut } = this.refusals.admit(kind);
+    if (leftOut > 0) this.log('warn', `OCPP: ${leftOut} more lines like "${kind}" left out of the log in the last minute`, { leftOut });
+    if (write) this.log('warn', message, fields);
+  }
+
   /** Screens an incoming frame; true lets ocpp-rpc process it. */
   private screen(link: Link, frame: Buffer): boolean {
     let verdict = screenFrame(frame, this.maxFrameBytes);
@@ -339,10 +353,10 @@ export class OcppConnection {
     }
     if (verdict.kind === 'pass') return true;
     if (verdict.kind === 'drop') {
-      this.log('warn', `OCPP: frame from the CSMS dropped: ${verdict.why}`, { bytes: frame.length });
+      this.logRefusal('dropped frame', `OCPP: frame from the CSMS dropped: ${verdict.why}`, { bytes: frame.length });
       return false;
     }
-    this.log('warn', `OCPP: CALL ${verdict.messageId} refused with ${verdict.code}: ${verdict.why}`, { bytes: frame.length });
+    this.logRefusal('refused call', `OCPP: CALL ${verdict.messageId} refused with ${verdict.code}: ${verdict.why}`, { bytes: frame.length });
     try {
       link.client.sendRaw(JSON.stringify([4, verdict.messageId, verdict.code, verdict.why, {}]));
     } catch {

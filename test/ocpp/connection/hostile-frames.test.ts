@@ -6,6 +6,7 @@ import { strict as assert } from 'node:assert';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { fileURLToPath } from 'node:url';
+import { LOG_LINES_PER_WINDOW } from '../../../app/ocpp/connection/log-throttle.js';
 import type { OcppConnection } from '../../../app/ocpp/connection/ocpp-connection.js';
 import { HostileBackend, type Answer } from '../../../tools/fuzz/hostile-backend.js';
 import { Harness, type LogSpy, until } from './helpers.js';
@@ -60,6 +61,13 @@ describe('OCPP connection: a hostile backend', () => {
       await survived();
     });
   }
+
+  it("a flood of bad frames writes at most LOG_LINES_PER_WINDOW warnings of a kind, yet every one is answered", async () => {
+    const ids = Array.from({ length: 200 }, (_, i) => `flood-${i}`);
+    for (const id of ids) backend.send(`[2,"${id}","Reset",{"type":"Soft"},"extra"]`);
+    for (const id of ids) assert.equal(code(await backend.answerTo(id)), 'FormationViolation');
+    assert.equal(logs.matching(/refused with FormationViolation/).length, LOG_LINES_PER_WINDOW, logs.dump());
+  });
 
   it('a valid Soft Reset racing a closing link does not end the process', async () => {
     connection.handle('Reset', () => ({ status: 'Accepted' }));
