@@ -19,12 +19,7 @@ import { allowedCurrent, deratedCurrent, type AllowedCurrent, type CurrentLimits
 import { FAULTS, FAULT_NAMES, type FaultName } from '../../state-machines/faults.js';
 import type { PilotState } from '../../state-machines/pilot-state.js';
 import { dutyCycleForCurrent } from '../../state-machines/pwm.js';
-import {
-  createSafetySupervisor,
-  faultStates,
-  type FaultState,
-  type SafetySupervisorMachine,
-} from '../../state-machines/safety-supervisor.js';
+import { faultStates, type FaultState, type SafetySupervisorMachine } from '../../state-machines/safety-supervisor.js';
 import type { SessionStopReason } from '../records.js';
 import type { SessionSettings } from '../ocpp/charger-port.js';
 import { ContactorGate, type HardwareCloseConditions } from '../safety/contactor-gate.js';
@@ -33,6 +28,7 @@ import { RcdSelfTestScheduler, type RcdSelfTestState } from '../safety/rcd-self-
 import { ProximityGuard } from '../safety/proximity-guard.js';
 import { judgeResidualCurrent } from '../safety/residual-current-guard.js';
 import type { SoftwareFaultHandler } from '../safety/fail-safe.js';
+import { createFaultSupervisor } from '../safety/fault-supervisor.js';
 import { TemperatureGuard } from '../safety/temperature-guard.js';
 import { MainsVoltageGuard } from '../safety/mains-voltage-guard.js';
 import { MeterPoller } from '../metering/meter-poller.js';
@@ -136,19 +132,16 @@ export class Connector {
       onState: (state) => this.onSelfTest(state),
     });
 
-    this.supervisor = createActor(createSafetySupervisor(CONNECTOR_FAULTS), {
+    const supervisor = createFaultSupervisor({
+      faults: CONNECTOR_FAULTS,
+      safety,
       clock,
-      input: {
-        faults: CONNECTOR_FAULTS,
-        repeatedFaultLimit: safety.repeatedFaultLimit,
-        repeatedFaultWindowMs: safety.repeatedFaultWindowMs,
-        faultRetryDelayMs: safety.faultRetryDelayMs,
-      },
+      where: `connector ${this.id} safety supervisor`,
+      onFaults: (faults) => this.onLocalFaults(faults),
+      onSoftwareFault: options.onSoftwareFault,
     });
-    this.disposers.push(this.supervisor.subscribe({
-      next: (snapshot) => this.onLocalFaults(faultStates(snapshot)),
-      error: (error) => options.onSoftwareFault({ source: 'actor', where: `connector ${this.id} safety supervisor`, error }),
-    }).unsubscribe);
+    this.supervisor = supervisor.actor;
+    this.disposers.push(supervisor.unsubscribe);
 
     this.overcurrent = new OvercurrentMonitor(safety, this.reporter);
     this.mainsVoltage = new MainsVoltageGuard({ ...safety, nominalVoltageV: options.nominalVoltageV }, config.phases, this.reporter);

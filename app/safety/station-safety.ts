@@ -2,15 +2,16 @@
 // temperature) under one safety supervisor. A station fault opens every connector's contactor at
 // once, before the supervisor has even seen it; its state then reaches each connector's machine.
 
-import { createActor, type Actor } from 'xstate';
+import type { Actor } from 'xstate';
 import type { Clock } from '../../hal/clock.js';
 import type { BoardHardware } from '../../hal/interfaces.js';
 import type { SafetyConfig } from '../../config/charger-config.js';
 import type { DerateLevel } from '../../state-machines/current-limit.js';
 import { FAULTS, FAULT_NAMES, type FaultName } from '../../state-machines/faults.js';
-import { createSafetySupervisor, faultStates, type FaultState, type SafetySupervisorMachine } from '../../state-machines/safety-supervisor.js';
+import type { FaultState, SafetySupervisorMachine } from '../../state-machines/safety-supervisor.js';
 import type { FaultReporter, FaultValues } from './fault-reporter.js';
 import type { SoftwareFaultHandler } from './fail-safe.js';
+import { createFaultSupervisor } from './fault-supervisor.js';
 import { TemperatureGuard } from './temperature-guard.js';
 import { watchStationInputs } from './station-inputs.js';
 
@@ -55,19 +56,17 @@ export class StationSafety {
       clear: (fault) => this.supervisor.send({ type: 'CLEAR', fault, at: clock.now() }),
     };
     const overrides = safety.emergencyStopLatches ? { EmergencyStop: 'latched' as const } : {};
-    this.supervisor = createActor(createSafetySupervisor(STATION_FAULTS, overrides), {
+    const supervisor = createFaultSupervisor({
+      faults: STATION_FAULTS,
+      overrides,
+      safety,
       clock,
-      input: {
-        faults: STATION_FAULTS,
-        repeatedFaultLimit: safety.repeatedFaultLimit,
-        repeatedFaultWindowMs: safety.repeatedFaultWindowMs,
-        faultRetryDelayMs: safety.faultRetryDelayMs,
-      },
+      where: 'station safety supervisor',
+      onFaults: (faults) => this.onFaults(faults),
+      onSoftwareFault: options.onSoftwareFault,
     });
-    this.disposers.push(this.supervisor.subscribe({
-      next: (snapshot) => this.onFaults(faultStates(snapshot)),
-      error: (error) => options.onSoftwareFault({ source: 'actor', where: 'station safety supervisor', error }),
-    }).unsubscribe);
+    this.supervisor = supervisor.actor;
+    this.disposers.push(supervisor.unsubscribe);
     this.supervisor.start();
 
     this.enclosure = new TemperatureGuard(
