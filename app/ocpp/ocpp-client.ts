@@ -27,6 +27,7 @@ import { StatusNotifier } from './status/status-notifier.js';
 import { TransactionService } from './transactions/transaction-service.js';
 import { ACTION as STATUS_NOTIFICATION } from './messages/status-notification.js';
 import { waitUntil } from '../wait-until.js';
+import { LocalList } from '../local-list/local-list.js';
 
 export const QUEUE_DIR = 'ocpp-queue';
 /** Keys whose change the charger's session rules follow. */
@@ -96,6 +97,8 @@ export class OcppClient {
     private readonly queue: TransactionQueue,
     /** The charger's authorizer in OCPP mode; null in free charging. */
     readonly authorizer: OcppAuthorizer | null,
+    /** The local authorization list (app/local-list/), kept in free-charging mode too. */
+    readonly localList: LocalList,
     private readonly boot: BootService,
   ) {
     this.services = new Promise((resolve) => (this.resolveServices = resolve));
@@ -124,9 +127,14 @@ export class OcppClient {
     const time = new OcppTime(clock);
     // An IdTagInfo's expiryDate is the backend's time: the cache judges it by the corrected clock.
     const cache = await AuthorizationCache.open(dataDir, { clock: time.clock, report });
+    const localList = await LocalList.open(dataDir, {
+      clock: time.clock,
+      report,
+      limits: () => ({ maxEntries: configuration.integer('LocalAuthListMaxLength'), maxChanges: configuration.integer('SendLocalListMaxLength') }),
+    });
     const authorizer = config.authorization.mode === 'free'
       ? null
-      : new OcppAuthorizer({ caller: link, cache, configuration, clock: time.clock, log: (message, fields) => log('info', message, fields) });
+      : new OcppAuthorizer({ caller: link, cache, localList, configuration, clock: time.clock, log: (message, fields) => log('info', message, fields) });
     const queue = await TransactionQueue.open(join(dataDir, QUEUE_DIR), {
       clock,
       maxAttempts: () => configuration.integer('TransactionMessageAttempts'),
@@ -143,7 +151,7 @@ export class OcppClient {
       log,
       onBootSent: options.onBootSent,
     });
-    const client = new OcppClient(options, configuration, connection, link, time, queue, authorizer, boot);
+    const client = new OcppClient(options, configuration, connection, link, time, queue, authorizer, localList, boot);
     client.connect();
     return client;
   }
@@ -198,6 +206,7 @@ export class OcppClient {
       transactions,
       availability,
       txProfiles,
+      localList: this.localList,
       registration: () => boot.registration,
       reset: (type) => void this.reset(type),
       afterAnswer: (task) => {

@@ -8,6 +8,7 @@ import type { AvailabilityService } from './availability/availability-service.js
 import type { TransactionService } from './transactions/transaction-service.js';
 import type { RegistrationStatus } from './boot/boot-service.js';
 import type { TxProfiles } from './smart-charging/tx-profiles.js';
+import type { LocalList } from '../local-list/local-list.js';
 
 export type ResetType = 'Soft' | 'Hard';
 
@@ -19,6 +20,8 @@ export interface OcppServices {
   readonly transactions: TransactionService;
   readonly availability: AvailabilityService;
   readonly txProfiles: TxProfiles;
+  /** The local authorization list (protocol-neutral; kept in free-charging mode too). */
+  readonly localList: LocalList;
   readonly registration: () => RegistrationStatus;
   /** Ends every session with the reset's reason, lets the StopTransactions go out, then restarts. */
   readonly reset: (type: ResetType) => void;

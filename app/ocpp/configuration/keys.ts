@@ -124,7 +124,7 @@ export const KEY_DEFINITIONS = [
     name: 'SupportedFeatureProfiles',
     type: { kind: 'csl', values: FEATURE_PROFILES, maxLengthKey: 'SupportedFeatureProfilesMaxLength' },
     readonly: true,
-    default: 'Core',
+    default: 'Core,LocalAuthListManagement',
     apply: 'live',
   },
   // Errata §3.80: of no use, but harmless and listed by §9.1.30.
@@ -135,6 +135,15 @@ export const KEY_DEFINITIONS = [
   // §9.1.34 / OCPP-J §7: 0 = no client pings; negative Rejected. J errata §3.9: keep it below
   // TransactionMessageAttempts × TransactionMessageRetryInterval (3 × 60 by default).
   { name: 'WebSocketPingInterval', type: int(0, DAY_S), readonly: false, default: '60', apply: 'live' },
+
+  // §9.2 Local Auth List Management profile (the list: app/local-list/).
+  // Enabled by default: an empty list changes nothing until the backend sends one.
+  { name: 'LocalAuthListEnabled', type: bool, readonly: false, default: 'true', apply: 'live' },
+  { name: 'LocalAuthListMaxLength', type: int(1, 100_000), readonly: true, default: '10000', apply: 'live' },
+  // A SendLocalList.req of this many entries at their longest (~150 bytes each) stays under the
+  // connection's 64 KiB frame limit (app/ocpp/connection/ocpp-connection.ts); a longer list is
+  // sent as a Full update and Differential ones.
+  { name: 'SendLocalListMaxLength', type: int(1, 100_000), readonly: true, default: '400', apply: 'live' },
 
   // Security whitepaper ed. 2 §7 (profiles 1–3).
   // §7.1: required unless only profile 1 is implemented; this charger replaces root certificates freely.

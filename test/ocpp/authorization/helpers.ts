@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { VirtualClock } from '../../../hal/clock.js';
 import { AUTHORIZATION_CACHE_FILE, AuthorizationCache } from '../../../app/ocpp/authorization/authorization-cache.js';
 import { OcppAuthorizer } from '../../../app/ocpp/authorization/ocpp-authorizer.js';
+import { LocalList } from '../../../app/local-list/local-list.js';
 import { ConfigurationStore } from '../../../app/ocpp/configuration/configuration-store.js';
 import type { BooleanKey } from '../../../app/ocpp/configuration/keys.js';
 import type { PersistenceProblem } from '../../../app/persistence/durable-json-file.js';
@@ -12,7 +13,7 @@ import { FakeCaller } from './fake-caller.js';
 
 export const HOUR_MS = 3_600_000;
 
-export type AuthSettings = Partial<Record<Extract<BooleanKey, 'AuthorizationCacheEnabled' | 'LocalPreAuthorize' | 'LocalAuthorizeOffline' | 'AllowOfflineTxForUnknownId'>, boolean>>;
+export type AuthSettings = Partial<Record<Extract<BooleanKey, 'AuthorizationCacheEnabled' | 'LocalPreAuthorize' | 'LocalAuthorizeOffline' | 'AllowOfflineTxForUnknownId' | 'LocalAuthListEnabled'>, boolean>>;
 
 /** A temporary data dir, a virtual clock and the problems reported; fresh for every test. */
 export function cacheFixture() {
@@ -46,6 +47,7 @@ export function authorizerFixture() {
     fx,
     caller: new FakeCaller(),
     cache: undefined as unknown as AuthorizationCache,
+    localList: undefined as unknown as LocalList,
     configuration: undefined as unknown as ConfigurationStore,
     authorizer: undefined as unknown as OcppAuthorizer,
     logs: [] as string[],
@@ -55,9 +57,11 @@ export function authorizerFixture() {
         if ((await rig.configuration.change(key, String(value))) !== 'Accepted') throw new Error(`could not set ${key}`);
       }
       rig.cache = await fx.openCache();
+      rig.localList = await LocalList.open(fx.dir, { clock: fx.clock, limits: () => ({ maxEntries: 10_000, maxChanges: 10_000 }), report: () => undefined });
       rig.authorizer = new OcppAuthorizer({
         caller: rig.caller,
         cache: rig.cache,
+        localList: rig.localList,
         configuration: rig.configuration,
         clock: fx.clock,
         log: (message) => void rig.logs.push(message),

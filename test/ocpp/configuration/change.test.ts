@@ -8,7 +8,6 @@ describe('ocpp/configuration/configuration-store change', () => {
   it('is NotSupported for an unknown key', async () => {
     const store = await fx.open();
     assert.equal(await store.change('NoSuchKey', '1'), 'NotSupported');
-    assert.equal(await store.change('LocalAuthListEnabled', 'true'), 'NotSupported'); // profile not supported
   });
 
   it('rejects read-only keys, even with their own value', async () => {

@@ -45,13 +45,14 @@ describe('ocpp/configuration/configuration-store getConfiguration', () => {
 
   it('returns the keys asked for, and lists the unknown ones as given', async () => {
     const store = await fx.open();
-    const result = store.getConfiguration(['heartbeatinterval', 'Nope', 'SupportedFeatureProfiles', 'LocalAuthListEnabled']);
+    const result = store.getConfiguration(['heartbeatinterval', 'Nope', 'SupportedFeatureProfiles', 'LocalAuthListEnabled', 'NotAKey']);
     assert.deepEqual(result, {
       configurationKey: [
         { key: 'HeartbeatInterval', readonly: false, value: '86400' },
-        { key: 'SupportedFeatureProfiles', readonly: true, value: 'Core' },
+        { key: 'SupportedFeatureProfiles', readonly: true, value: 'Core,LocalAuthListManagement' },
+        { key: 'LocalAuthListEnabled', readonly: false, value: 'true' },
       ],
-      unknownKey: ['Nope', 'LocalAuthListEnabled'],
+      unknownKey: ['Nope', 'NotAKey'],
     });
   });
 

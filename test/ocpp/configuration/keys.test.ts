@@ -42,6 +42,9 @@ const EXPECTED: Record<string, [boolean, string]> = {
   TransactionMessageRetryInterval: [false, 'integer'],
   UnlockConnectorOnEVSideDisconnect: [false, 'boolean'],
   WebSocketPingInterval: [false, 'integer'],
+  LocalAuthListEnabled: [false, 'boolean'], // §9.2
+  LocalAuthListMaxLength: [true, 'integer'],
+  SendLocalListMaxLength: [true, 'integer'],
   AdditionalRootCertificateCheck: [true, 'boolean'],
   AuthorizationKey: [false, 'string'],
   CertificateSignedMaxChainSize: [true, 'integer'],
@@ -96,7 +99,7 @@ describe('ocpp/configuration/keys', () => {
     assert.deepEqual(store.list('ConnectorPhaseRotation'), ['1.Unknown', '2.Unknown']);
     assert.deepEqual(store.list('MeterValuesSampledData'), ['Energy.Active.Import.Register']); // §9.1.17
     assert.deepEqual(store.list('StopTxnSampledData'), []);
-    assert.deepEqual(store.list('SupportedFeatureProfiles'), ['Core']);
+    assert.deepEqual(store.list('SupportedFeatureProfiles'), ['Core', 'LocalAuthListManagement']);
     assert.equal(store.integer('SecurityProfile'), 0);
     assert.equal(store.boolean('LocalAuthorizeOffline'), true);
     assert.equal(store.integer('MeterValuesSampledDataMaxLength'), MEASURANDS.length);

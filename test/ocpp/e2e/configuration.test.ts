@@ -7,7 +7,7 @@ import type { CallFailure } from '../../../tools/dev-csms/outgoing.js';
 import type { DevCsms } from '../../../tools/dev-csms/csms.js';
 import { E2e, OcppRig } from './ocpp-rig.js';
 
-/** The Core profile keys (§9.1): the table's entries before the security whitepaper's. */
+/** The Core and feature profile keys (§9.1–§9.4): the table's entries before the security whitepaper's. */
 const CORE_KEYS = KEY_DEFINITIONS.slice(0, KEY_DEFINITIONS.findIndex((d) => d.name === 'AdditionalRootCertificateCheck')).map((d) => d.name as string);
 
 /** Writable Core keys: a value to set (and how the charger reads it back), and one to refuse. */
@@ -37,6 +37,7 @@ const WRITABLE: Record<string, { good: string; stored?: string; bad: string; sta
   TransactionMessageRetryInterval: { good: '30', bad: '0' },
   UnlockConnectorOnEVSideDisconnect: { good: 'false', bad: 'maybe' },
   WebSocketPingInterval: { good: '120', bad: '-5' },
+  LocalAuthListEnabled: { good: 'false', bad: 'off' },
 };
 
 const READ_ONLY: Record<string, string> = {
@@ -48,8 +49,10 @@ const READ_ONLY: Record<string, string> = {
   StopTransactionMaxMeterValues: '100',
   StopTxnAlignedDataMaxLength: '8',
   StopTxnSampledDataMaxLength: '8',
-  SupportedFeatureProfiles: 'Core',
+  SupportedFeatureProfiles: 'Core,LocalAuthListManagement',
   SupportedFeatureProfilesMaxLength: '6',
+  LocalAuthListMaxLength: '10000',
+  SendLocalListMaxLength: '400',
 };
 
 describe('OCPP e2e: ChangeConfiguration / GetConfiguration', function () {

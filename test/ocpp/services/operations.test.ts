@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { AuthorizationCache } from '../../../app/ocpp/authorization/authorization-cache.js';
 import { OcppAuthorizer } from '../../../app/ocpp/authorization/ocpp-authorizer.js';
 import { AvailabilityService } from '../../../app/ocpp/availability/availability-service.js';
+import { LocalList } from '../../../app/local-list/local-list.js';
 import { BackendLink } from '../../../app/ocpp/backend-link.js';
 import type { RegistrationStatus } from '../../../app/ocpp/boot/boot-service.js';
 import type { ConfigurationStore } from '../../../app/ocpp/configuration/configuration-store.js';
@@ -30,8 +31,11 @@ import { FakeCaller } from '../authorization/fake-caller.js';
 import { FakeChargerPort, sessionRecord } from '../fake-charger-port.js';
 import { FakeConnection, TestClock, configure, failure, logSink, storesFixture, until, testTransactionService } from './helpers.js';
 
-/** OCPP 1.6 Core, Central System → charge point (iec61851-reference.md §B2). */
-const CORE_INCOMING = ['ChangeAvailability', 'ChangeConfiguration', 'ClearCache', 'DataTransfer', 'GetConfiguration', 'RemoteStartTransaction', 'RemoteStopTransaction', 'Reset', 'UnlockConnector'];
+/** OCPP 1.6 Central System → charge point, per feature profile (iec61851-reference.md §B2). */
+const INCOMING_BY_PROFILE: Readonly<Record<string, readonly string[]>> = {
+  Core: ['ChangeAvailability', 'ChangeConfiguration', 'ClearCache', 'DataTransfer', 'GetConfiguration', 'RemoteStartTransaction', 'RemoteStopTransaction', 'Reset', 'UnlockConnector'],
+  LocalAuthListManagement: ['GetLocalListVersion', 'SendLocalList'],
+};
 const CHEAT_SHEET = fileURLToPath(new URL('../../../../../shared/specs/iec61851-reference.md', import.meta.url));
 
 const txProfile: ChargingProfile = {
@@ -55,6 +59,7 @@ describe('ocpp/services/operations', () => {
   let txProfiles: TxProfiles;
   let caller: FakeCaller;
   let cache: AuthorizationCache;
+  let localList: LocalList;
   let services: OcppServices;
   let registration: RegistrationStatus;
   let tasks: Array<() => void | Promise<void>>;
@@ -81,7 +86,8 @@ describe('ocpp/services/operations', () => {
     txProfiles = new TxProfiles(charger, clock, 230);
     caller = new FakeCaller();
     cache = await AuthorizationCache.open(fx.dir, { clock, report: () => undefined });
-    const authorizer = new OcppAuthorizer({ caller, cache, configuration, clock });
+    localList = await LocalList.open(fx.dir, { clock, limits: () => ({ maxEntries: 10_000, maxChanges: 400 }), report: () => undefined });
+    const authorizer = new OcppAuthorizer({ caller, cache, localList, configuration, clock });
     const availability = await AvailabilityService.open(fx.dir, charger, () => undefined);
     registration = 'Accepted';
     tasks = [];
@@ -93,6 +99,7 @@ describe('ocpp/services/operations', () => {
       transactions,
       availability,
       txProfiles,
+      localList,
       registration: () => registration,
       reset: (type) => void resets.push(type),
       afterAnswer: (task) => void tasks.push(task),
@@ -110,18 +117,22 @@ describe('ocpp/services/operations', () => {
   });
 
   describe('registry', () => {
-    it('lists every Core backend-initiated action (§B2), each once', () => {
+    it('lists every backend-initiated action of the profiles in SupportedFeatureProfiles (§B2), each once', () => {
       const actions = INCOMING_OPERATIONS.map((op) => op.action);
-      assert.deepEqual([...actions].sort(), [...CORE_INCOMING].sort());
+      const expected = configuration.list('SupportedFeatureProfiles').flatMap((profile) => INCOMING_BY_PROFILE[profile] ?? [`(${profile}: no list here)`]);
+      assert.deepEqual([...actions].sort(), expected.sort());
       assert.equal(new Set(actions).size, actions.length);
       for (const op of INCOMING_OPERATIONS) assert.equal(typeof op.handle, 'function', op.action);
     });
 
-    it('matches the Core row of the cheat sheet', function () {
+    it('matches the rows of the cheat sheet for the profiles supported', function () {
       if (!existsSync(CHEAT_SHEET)) this.skip();
-      const row = readFileSync(CHEAT_SHEET, 'utf8').split('\n').find((line) => line.startsWith('| Core |'));
-      assert.ok(row, 'the Core row of §B2');
-      const incoming = row.split('|')[3]!.split(',').map((s) => s.trim());
+      const lines = readFileSync(CHEAT_SHEET, 'utf8').split('\n');
+      const incoming = configuration.list('SupportedFeatureProfiles').flatMap((profile) => {
+        const row = lines.find((line) => line.startsWith(`| ${profile} |`));
+        assert.ok(row, `the ${profile} row of §B2`);
+        return row.split('|')[3]!.replace(/\([^)]*\)/g, '').split(',').map((s) => s.trim());
+      });
       assert.deepEqual([...INCOMING_OPERATIONS.map((op) => op.action)].sort(), incoming.sort());
     });
   });
