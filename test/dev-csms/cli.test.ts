@@ -93,6 +93,37 @@ describe('dev CSMS: main process and CLI', function () {
     assert.deepEqual(await cp.call('Authorize', { idTag: 'CAFE01' }), { idTagInfo: { status: 'Blocked' } });
   });
 
+  it('send-local-list and local-list-version: SendLocalList and GetLocalListVersion', async () => {
+    const cp = h.client(ocppUrl, 'CP-LIST');
+    await cp.connect();
+    const received: unknown[] = [];
+    cp.handle('SendLocalList', async ({ params }) => {
+      received.push(params);
+      return { status: 'Accepted' };
+    });
+    cp.handle('GetLocalListVersion', async () => ({ listVersion: 7 }));
+    const full = await cli(['--url', apiUrl, 'send-local-list', 'CP-LIST', 'Full', '7', 'AAA', 'BBB:Blocked', 'CCC:Accepted:FLEET', '--expiry', '2030-01-01T00:00:00Z']);
+    assert.equal(full.code, 0, full.stderr);
+    assert.deepEqual(JSON.parse(full.stdout), { status: 'Accepted' });
+    const diff = await cli(['--url', apiUrl, 'send-local-list', 'CP-LIST', 'Differential', '8', 'AAA:Delete']);
+    assert.equal(diff.code, 0, diff.stderr);
+    assert.deepEqual(received, [
+      {
+        listVersion: 7,
+        updateType: 'Full',
+        localAuthorizationList: [
+          { idTag: 'AAA', idTagInfo: { status: 'Accepted', expiryDate: '2030-01-01T00:00:00Z' } },
+          { idTag: 'BBB', idTagInfo: { status: 'Blocked', expiryDate: '2030-01-01T00:00:00Z' } },
+          { idTag: 'CCC', idTagInfo: { status: 'Accepted', parentIdTag: 'FLEET', expiryDate: '2030-01-01T00:00:00Z' } },
+        ],
+      },
+      { listVersion: 8, updateType: 'Differential', localAuthorizationList: [{ idTag: 'AAA' }] },
+    ]);
+    const version = await cli(['--url', apiUrl, 'local-list-version', 'CP-LIST']);
+    assert.equal(version.code, 0, version.stderr);
+    assert.deepEqual(JSON.parse(version.stdout), { listVersion: 7 });
+  });
+
   it('exits 1 with a clear message on a CALLERROR or an unreachable CSMS', async () => {
     const callError = await cli(['--url', apiUrl, 'call', 'CP-1', 'UnlockConnector', '{"connectorId":1}']);
     assert.equal(callError.code, 1);
@@ -103,7 +134,9 @@ describe('dev CSMS: main process and CLI', function () {
   });
 
   it('exits 2 on usage errors', async () => {
-    for (const args of [[], ['call', 'CP-1'], ['call', 'CP-1', 'Reset', '{type:'], ['boot-response', 'Maybe'], ['frobnicate'], ['--bogus', 'charge-points']]) {
+    for (const args of [[], ['call', 'CP-1'], ['call', 'CP-1', 'Reset', '{type:'], ['boot-response', 'Maybe'], ['frobnicate'], ['--bogus', 'charge-points'],
+      ['send-local-list', 'CP-1', 'Partial', '1'], ['send-local-list', 'CP-1', 'Full', '0'], ['send-local-list', 'CP-1', 'Full', '1', 'AAA:Delete'],
+      ['send-local-list', 'CP-1', 'Full', '1', 'AAA:Maybe'], ['local-list-version']]) {
       const result = await cli(['--url', apiUrl, ...args]);
       assert.equal(result.code, 2, `${args.join(' ')}: ${result.stderr}`);
       assert.match(result.stderr, /Usage: /);

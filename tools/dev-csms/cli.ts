@@ -11,7 +11,13 @@ const USAGE = `Usage: node dist/tools/dev-csms/cli.js [--url ${DEFAULT_URL}] [--
                                                     send a command, print the answer
   messages [--cp ID] [--action A] [--limit N]       recorded messages, oldest first
   boot-response Accepted|Pending|Rejected [--interval S]
-  tag ID Accepted|Blocked|Expired|Invalid [--parent ID] [--expiry ISO-DATE]`;
+  tag ID Accepted|Blocked|Expired|Invalid [--parent ID] [--expiry ISO-DATE]
+  send-local-list CP-ID Full|Differential VERSION [ENTRY ...] [--expiry ISO-DATE]
+                                                    ENTRY: ID (Accepted), ID:STATUS, ID:STATUS:PARENT,
+                                                    or ID:Delete (Differential); --expiry for all
+  local-list-version CP-ID                          GetLocalListVersion`;
+
+const ID_TAG_STATUSES = ['Accepted', 'Blocked', 'Expired', 'Invalid', 'ConcurrentTx'];
 
 class CliError extends Error {
   constructor(message: string, readonly exitCode: 1 | 2 = 1) {
@@ -53,6 +59,20 @@ function formatMessage(m: RecordedMessage): string {
   const arrow = m.direction === 'in' ? '→ CSMS' : '← CSMS';
   const payload = typeof m.payload === 'string' ? m.payload : JSON.stringify(m.payload);
   return `#${m.seq} ${m.time} ${m.chargePointId} ${arrow} ${m.messageType} ${m.action ?? '-'} ${m.messageId ?? '-'} ${payload}`;
+}
+
+/** SendLocalList's localAuthorizationList (OCPP 1.6 §7.1) from ENTRY arguments. */
+function localListEntries(args: readonly string[], updateType: string, expiry: string | undefined): unknown[] {
+  return args.map((arg) => {
+    const [idTag, status = 'Accepted', parentIdTag, ...rest] = arg.split(':');
+    if (status === 'Delete' && parentIdTag === undefined && idTag) {
+      if (updateType !== 'Differential') throw usage(`send-local-list: ${arg}: deleting is for a Differential update`);
+      return { idTag };
+    }
+    if (!idTag || rest.length > 0) throw usage(`send-local-list: ${arg}: an entry is ID, ID:STATUS or ID:STATUS:PARENT`);
+    if (!ID_TAG_STATUSES.includes(status)) throw usage(`send-local-list: ${arg}: status must be one of ${ID_TAG_STATUSES.join(', ')}, not ${status}`);
+    return { idTag, idTagInfo: { status, ...(parentIdTag ? { parentIdTag } : {}), ...(expiry ? { expiryDate: expiry } : {}) } };
+  });
 }
 
 function positiveInt(text: string | undefined, name: string): number | undefined {
@@ -132,6 +152,18 @@ async function run(argv: string[]): Promise<string> {
       if (!['Accepted', 'Blocked', 'Expired', 'Invalid'].includes(status)) throw usage(`tag: status must be Accepted, Blocked, Expired or Invalid, not ${status}`);
       const body = { status, ...(values.parent ? { parentIdTag: values.parent } : {}), ...(values.expiry ? { expiryDate: values.expiry } : {}) };
       return show(await request(base, 'PUT', `/tags/${encodeURIComponent(idTag)}`, body));
+    }
+    case 'send-local-list': {
+      if (args.length < 3) throw usage(`${command}: wrong number of arguments`);
+      const [cp, updateType, versionText, ...entries] = args as [string, string, string, ...string[]];
+      if (!['Full', 'Differential'].includes(updateType)) throw usage(`send-local-list: the update type must be Full or Differential, not ${updateType}`);
+      const listVersion = positiveInt(versionText, 'VERSION')!;
+      const payload = { listVersion, updateType, localAuthorizationList: localListEntries(entries, updateType, values.expiry) };
+      return show(await request(base, 'POST', `/charge-points/${encodeURIComponent(cp)}/call`, { action: 'SendLocalList', payload }));
+    }
+    case 'local-list-version': {
+      arity(1, 1);
+      return show(await request(base, 'POST', `/charge-points/${encodeURIComponent(args[0]!)}/call`, { action: 'GetLocalListVersion', payload: {} }));
     }
     default:
       throw usage(`unknown command ${command}`);
