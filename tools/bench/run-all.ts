@@ -5,7 +5,7 @@ import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
 const BENCHMARKS = [
-  'interlock-latency.js', 'pp-loss.js', 'loop-stall.js', 'rss.js', 'serial-bench.js', 'can-bench.js', 'queue-bench.js', 'boot-to-bootnotification.js', 'ocpp-roundtrip.js', 'fuzz-survival.js',
+  'interlock-latency.js', 'pp-loss.js', 'loop-stall.js', 'rss.js', 'serial-bench.js', 'can-bench.js', 'queue-bench.js', 'local-list-bench.js', 'boot-to-bootnotification.js', 'ocpp-roundtrip.js', 'fuzz-survival.js',
 ];
 
 let failed = false;
