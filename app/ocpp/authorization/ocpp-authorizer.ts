@@ -108,7 +108,7 @@ export class OcppAuthorizer implements Authorizer {
    */
   async mayStop(sessionIdTag: string, presentedIdTag: string, sessionParentIdTag?: string): Promise<boolean> {
     if (sameIdTag(sessionIdTag, presentedIdTag)) return true; // §3.4: and no Authorize.req
-    const group = sessionParentIdTag ?? this.groupOf(sessionIdTag) ?? this.parents.get(sessionIdTag) ?? this.cached(sessionIdTag)?.parentIdTag;
+    const group = sessionParentIdTag ?? this.groupOf(sessionIdTag);
     if (group === undefined) return false;
     const listed = this.listed(presentedIdTag);
     if (listed) return isValidStatus(listed.status) && listed.parentIdTag !== undefined && sameIdTag(listed.parentIdTag, group);
@@ -135,11 +135,15 @@ export class OcppAuthorizer implements Authorizer {
   }
 
   /**
-   * The parentIdTag the Local Authorization List gives `idTag` (while LocalAuthListEnabled), or
-   * undefined: for group checks (a stop by another card, a reservation's parentIdTag, §5.13).
+   * The parentIdTag of `idTag` as known here, without asking the Central System: from the Local
+   * Authorization List (while LocalAuthListEnabled), else as seen this run, else from the cache.
+   * Undefined when unknown or without a group. For group checks: a stop by another card (§3.10),
+   * a reservation's parentIdTag (§5.13).
    */
   groupOf(idTag: string): string | undefined {
-    return this.listEnabled() ? this.options.localList.groupOf(idTag) : undefined;
+    const listed = this.listEnabled() ? this.options.localList.lookup(idTag) : undefined;
+    if (listed) return listed.group; // §3.5.3: the list's word, a group or none
+    return this.parents.get(idTag) ?? this.cached(idTag)?.parentIdTag;
   }
 
   /** The list entry (priority, §3.5.3), else the cache entry. */

@@ -124,7 +124,10 @@ describe('ocpp/authorization/ocpp-authorizer with the local list', () => {
       await list('NEIGHBOUR', { status: 'accepted', group: 'OTHER' });
       await list('BLOCKED-KID', { status: 'blocked', group: 'FAMILY' });
       rig.caller.online = false;
+      await rig.cache.update('LISTED-ALONE', { status: 'Accepted', parentIdTag: 'CACHED' });
+      await list('LISTED-ALONE', { status: 'accepted' });
       assert.equal(auth.groupOf('dad'), 'FAMILY');
+      assert.equal(auth.groupOf('LISTED-ALONE'), undefined, 'the list says no group: the cache is not asked (§3.5.3)');
       assert.equal(await auth.mayStop('DAD', 'MUM'), true);
       assert.equal(await auth.mayStop('DAD', 'NEIGHBOUR'), false);
       assert.equal(await auth.mayStop('DAD', 'BLOCKED-KID'), false);
