@@ -228,6 +228,7 @@ export class OcppClient {
     });
     applySessionRules();
     const disposers = [
+      ...(this.authorizer ? [this.authorizer.onListConflict((idTag) => status.localListConflict(idTag))] : []),
       link.onOnline(() => status.online()),
       link.onOffline(() => status.offline()),
       configuration.onChange((key) => {

@@ -14,6 +14,9 @@
 //   A CALLERROR or an unusable answer is a refusal (source 'online'): the Central System is
 //   there and did not accept the id.
 //
+// learn: an IdTagInfo from the Central System whose validity contradicts the id's list entry is a
+// conflict (§3.5.2), told to onListConflict's listeners (a StatusNotification LocalListConflict).
+//
 // mayStop: the same idTag may always stop, without an Authorize.req (§3.4, §4.1); another one when
 // both share a parentIdTag (§3.10), known from the list, this run, or the cache.
 
@@ -51,6 +54,7 @@ export class OcppAuthorizer implements Authorizer {
   readonly freeCharging = false;
   /** The parentIdTag of ids seen this run, cache or not: a session's group must be known to stop it. */
   private readonly parents = new ParentMemory();
+  private readonly conflictListeners = new Set<(idTag: string) => void>();
 
   constructor(private readonly options: OcppAuthorizerOptions) {}
 
@@ -85,8 +89,19 @@ export class OcppAuthorizer implements Authorizer {
   /** An IdTagInfo from StartTransaction.conf or StopTransaction.conf (§4.8, §4.10 → §3.5.1). Never rejects. */
   learn(idTag: string, info: IdTagInfo): Promise<void> {
     this.parents.remember(idTag, info);
+    const listed = this.listed(idTag);
+    if (listed && isValidStatus(listed.status) !== isValidStatus(info.status)) {
+      this.log('the Central System contradicts the local list', { idTag, listed: listed.status, received: info.status });
+      for (const listener of [...this.conflictListeners]) listener(idTag);
+    }
     // §3.5.3: identifiers known in the list are not added to the cache.
-    return this.cacheEnabled() && !this.listed(idTag) ? this.options.cache.update(idTag, info) : Promise.resolve();
+    return this.cacheEnabled() && !listed ? this.options.cache.update(idTag, info) : Promise.resolve();
+  }
+
+  /** §3.5.2: told when an IdTagInfo received contradicts the list (valid there, not valid here, or the reverse). */
+  onListConflict(listener: (idTag: string) => void): () => void {
+    this.conflictListeners.add(listener);
+    return () => void this.conflictListeners.delete(listener);
   }
 
   /** ClearCache.req (§5.4): Accepted once the empty cache is durable, Rejected when the write failed. */

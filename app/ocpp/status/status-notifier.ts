@@ -89,6 +89,21 @@ export class StatusNotifier {
     }
   }
 
+  /**
+   * §3.5.2: the Central System contradicted the Local Authorization List about `idTag`. Connector 0
+   * reports it once (its status, errorCode LocalListConflict), then its current report again, both
+   * stamped now: the conflict is an event, not a lasting state. Nothing while offline (§4.9).
+   */
+  localListConflict(idTag: string): void {
+    if (!this.connected) return;
+    const t = this.observe(0, false);
+    this.cancel(t);
+    const timestamp = new Date(this.options.clock.now()).toISOString();
+    this.sender.push({ connectorId: 0, status: t.report.status, errorCode: 'LocalListConflict', info: `local list: ${idTag}`, timestamp });
+    this.sender.push({ ...t.report, connectorId: 0, timestamp });
+    t.reported = t.key;
+  }
+
   /** The connection is gone: nothing is queued; `online()` sends the latest. */
   offline(): void {
     this.connected = false;

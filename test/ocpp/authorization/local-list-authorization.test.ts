@@ -116,6 +116,32 @@ describe('ocpp/authorization/ocpp-authorizer with the local list', () => {
     });
   });
 
+  describe('conflicts (§3.5.2)', () => {
+    it('an IdTagInfo whose validity contradicts the list is told to onListConflict; one that agrees is not', async () => {
+      const auth = await rig.setup();
+      const conflicts: string[] = [];
+      auth.onListConflict((idTag) => void conflicts.push(idTag));
+      await list('LISTED-OK', { status: 'accepted' });
+      await list('LISTED-BLOCKED', { status: 'blocked' });
+      await auth.learn('LISTED-OK', { status: 'Invalid' }); // StartTransaction.conf says otherwise
+      await auth.learn('LISTED-OK', { status: 'ConcurrentTx' }); // valid both
+      await auth.learn('LISTED-BLOCKED', { status: 'Accepted' });
+      await auth.learn('LISTED-BLOCKED', { status: 'Expired' }); // not valid both
+      await auth.learn('UNLISTED', { status: 'Blocked' });
+      assert.deepEqual(conflicts, ['LISTED-OK', 'LISTED-BLOCKED']);
+    });
+
+    it('an Authorize.conf contradicting the list is a conflict too', async () => {
+      const auth = await rig.setup();
+      const conflicts: string[] = [];
+      auth.onListConflict((idTag) => void conflicts.push(idTag));
+      await list('04A1', { status: 'accepted' });
+      rig.caller.answer('04A1', { status: 'Blocked' });
+      assert.equal((await auth.check('04A1')).info.status, 'Blocked');
+      assert.deepEqual(conflicts, ['04A1']);
+    });
+  });
+
   describe('groups (parentIdTag)', () => {
     it('a card of the session\'s list group may stop it, offline, without asking; groupOf reads the list', async () => {
       const auth = await rig.setup();

@@ -131,6 +131,18 @@ describe('OCPP e2e: Local Authorization List', function () {
     assert.equal(rig.calls('Authorize', mark).length, 0);
   });
 
+  it('a StartTransaction.conf contradicting the list: StatusNotification connector 0 LocalListConflict (§3.5.2)', async () => {
+    rig = await e2e.rig(csms, { config: ONE_SOCKET, ocppKeys: { LocalPreAuthorize: 'true' } });
+    csms.setHandler('StartTransaction', () => ({ transactionId: 5, idTagInfo: { status: 'Blocked' } }));
+    assert.equal(await send('Full', 1, [{ idTag: CARD, idTagInfo: { status: 'Accepted' } }]), 'Accepted');
+    const mark = rig.mark();
+    await rig.plug(1);
+    await rig.card(CARD);
+    const conflict = await rig.next<{ connectorId: number; errorCode: string; status: string }>('StatusNotification', mark, (p) => p.errorCode === 'LocalListConflict');
+    assert.deepEqual([conflict.connectorId, conflict.status], [0, 'Available']);
+    assert.equal(rig.client.localList.lookup(CARD)?.status, 'accepted', 'the list is changed only by SendLocalList (§3.5.2)');
+  });
+
   it('the list survives a restart: its version, and a listed card charging offline', async () => {
     rig = await e2e.rig(csms, { config: ONE_SOCKET });
     assert.equal(await send('Full', 77, [{ idTag: CARD, idTagInfo: { status: 'Accepted' } }]), 'Accepted');
