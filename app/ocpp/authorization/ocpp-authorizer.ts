@@ -1,7 +1,8 @@
 // The charger's Authorizer when an OCPP Central System is in charge (OCPP 1.6 §3.5, §4.1, §3.10).
 //
 // What an id is known as locally: its Local Authorization List entry (while LocalAuthListEnabled),
-// which has priority over the cache (§3.5.3), else its cache entry (while AuthorizationCacheEnabled).
+// which has priority over the cache (§3.5.3), else its cache entry (while AuthorizationCacheEnabled;
+// disabled, the cache is neither consulted nor updated).
 //
 // check(idTag):
 //   listed Blocked, Expired, Invalid or past its expiryDate → refused at once, online or offline:
